@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Strict DER reader: a cursor over bytes in the style of BoringSSL's CBS.
+ *
+ * A cursor only ever moves forward. Every read either consumes one
+ * well-formed DER element or leaves the cursor where it was and returns an
+ * error code. Nothing here allocates; every output points into the input.
+ *
+ * "Strict" means DER as X.690 section 10 defines it, not BER: definite and
+ * minimal lengths, low-tag-number form only, minimal INTEGERs, BOOLEAN
+ * 00/FF, BIT STRING unused bits zero, strings valid for their type and
+ * times in the exact forms RFC 5280 4.1.2.5 allows.
+ */
+#ifndef SMIMEPOLICY_DER_H
+#define SMIMEPOLICY_DER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Identifier octets for the universal tags X.509 uses. Tags are kept as the
+ * single identifier octet (class | constructed | number); numbers >= 31
+ * (high-tag-number form) never occur in X.509 and are refused. */
+#define SP_TAG_BOOLEAN 0x01u
+#define SP_TAG_INTEGER 0x02u
+#define SP_TAG_BIT_STRING 0x03u
+#define SP_TAG_OCTET_STRING 0x04u
+#define SP_TAG_NULL 0x05u
+#define SP_TAG_OID 0x06u
+#define SP_TAG_ENUMERATED 0x0au
+#define SP_TAG_UTF8STRING 0x0cu
+#define SP_TAG_PRINTABLESTRING 0x13u
+#define SP_TAG_T61STRING 0x14u
+#define SP_TAG_IA5STRING 0x16u
+#define SP_TAG_UTCTIME 0x17u
+#define SP_TAG_GENERALIZEDTIME 0x18u
+#define SP_TAG_VISIBLESTRING 0x1au
+#define SP_TAG_UNIVERSALSTRING 0x1cu
+#define SP_TAG_BMPSTRING 0x1eu
+#define SP_TAG_SEQUENCE 0x30u
+#define SP_TAG_SET 0x31u
+
+#define SP_CLASS_CONTEXT 0x80u
+#define SP_CONSTRUCTED 0x20u
+/* [n] IMPLICIT primitive and [n] constructed (EXPLICIT or IMPLICIT SEQUENCE) */
+#define SP_TAG_CTX(n) (SP_CLASS_CONTEXT | (unsigned)(n))
+#define SP_TAG_CTX_CONS(n) (SP_CLASS_CONTEXT | SP_CONSTRUCTED | (unsigned)(n))
+
+/* Why a read failed. 0 is success so callers can write `if ((rc = ...))`. */
+typedef enum {
+    SP_DER_OK = 0,
+    SP_DER_ERR_TRUNCATED,      /* element runs past the end of its parent */
+    SP_DER_ERR_INDEFINITE,     /* indefinite length (BER only) */
+    SP_DER_ERR_LENGTH,         /* non-minimal or over-long length octets */
+    SP_DER_ERR_HIGH_TAG,       /* high-tag-number form */
+    SP_DER_ERR_UNEXPECTED_TAG, /* a different element was required here */
+    SP_DER_ERR_INTEGER,        /* empty or non-minimal INTEGER */
+    SP_DER_ERR_BOOLEAN,        /* BOOLEAN other than 00 or FF, or not 1 octet */
+    SP_DER_ERR_NULL,           /* NULL with content */
+    SP_DER_ERR_OID,            /* empty OID, non-minimal arc, unterminated */
+    SP_DER_ERR_BIT_STRING,     /* bad unused-bits octet or nonzero pad bits */
+    SP_DER_ERR_STRING,         /* characters not allowed by the string type */
+    SP_DER_ERR_TIME,           /* time not in an RFC 5280 form */
+    SP_DER_ERR_TRAILING,       /* bytes left over after the last element */
+    SP_DER_ERR_CONSTRUCTED,    /* primitive/constructed bit wrong for tag */
+    SP_DER_ERR_DEFAULT,        /* DEFAULT value encoded (DER forbids it) */
+    SP_DER_ERR_ORDER,          /* SET OF elements not in DER order */
+    SP_DER_ERR_RANGE,          /* value outside the range the field allows */
+    SP_DER_ERR_LIMIT,          /* more elements than the decoder keeps */
+} sp_der_err;
+
+/* A cursor, or a read-only view of some bytes. */
+typedef struct sp_der_st {
+    const uint8_t *data;
+    size_t len;
+} SP_DER;
+
+const char *sp_der_strerror(sp_der_err err);
+
+static inline void sp_der_init(SP_DER *cur, const uint8_t *data, size_t len)
+{
+    cur->data = data;
+    cur->len = len;
+}
+
+static inline int sp_der_empty(const SP_DER *cur)
+{
+    return cur->len == 0;
+}
+
+/* Two views hold the same bytes. */
+int sp_der_equal(const SP_DER *a, const SP_DER *b);
+int sp_der_equal_bytes(const SP_DER *a, const uint8_t *bytes, size_t len);
+
+/* Identifier octet of the next element, without consuming anything.
+ * Returns 0 when the cursor is empty. */
+unsigned sp_der_peek_tag(const SP_DER *cur);
+
+/* Read one element of any tag. `contents` gets its contents octets,
+ * `element` (may be NULL) the whole TLV. */
+sp_der_err sp_der_get_any(SP_DER *cur, unsigned *tag, SP_DER *contents,
+                          SP_DER *element);
+
+/* Read one element that must carry `tag`. */
+sp_der_err sp_der_get(SP_DER *cur, unsigned tag, SP_DER *contents);
+
+/* As sp_der_get, but `element` receives the whole TLV. */
+sp_der_err sp_der_get_element(SP_DER *cur, unsigned tag, SP_DER *element);
+
+/* Read an element only if the next tag is `tag`; *present says whether it
+ * was there. A missing element is not an error. */
+sp_der_err sp_der_get_optional(SP_DER *cur, unsigned tag, SP_DER *contents,
+                               int *present);
+
+/* Primitive types. Each reads its tag, checks DER rules and returns a view
+ * of the value (no conversion where none is needed). */
+sp_der_err sp_der_get_bool(SP_DER *cur, int *value);
+/* INTEGER: `contents` is the minimal two's-complement encoding. */
+sp_der_err sp_der_get_integer(SP_DER *cur, SP_DER *contents);
+/* Small non-negative INTEGER (fits in 63 bits). */
+sp_der_err sp_der_get_uint64(SP_DER *cur, uint64_t *value);
+sp_der_err sp_der_get_null(SP_DER *cur);
+/* OID: `contents` is the encoded arcs (compare with sp_der_equal_bytes). */
+sp_der_err sp_der_get_oid(SP_DER *cur, SP_DER *contents);
+/* BIT STRING: `bits` is the value after the unused-bits octet, *unused the
+ * number of unused bits in the last octet (always 0 for keys). */
+sp_der_err sp_der_get_bit_string(SP_DER *cur, SP_DER *bits, unsigned *unused);
+/* UTCTime or GeneralizedTime as seconds since 1970-01-01T00:00:00Z.
+ * *tag (may be NULL) says which was used. */
+sp_der_err sp_der_get_time(SP_DER *cur, int64_t *seconds, unsigned *tag);
+
+/* Validation of an element already read. */
+sp_der_err sp_der_check_integer(const SP_DER *contents);
+sp_der_err sp_der_check_oid(const SP_DER *contents);
+/* Characters allowed by the string type identified by `tag`. Unknown string
+ * tags fail with SP_DER_ERR_UNEXPECTED_TAG. */
+sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents);
+int sp_der_is_string_tag(unsigned tag);
+
+/* Check that `cur` holds exactly one strictly DER-encoded element, walking
+ * into every constructed element and checking every primitive it knows. */
+sp_der_err sp_der_check_strict(const SP_DER *cur);
+
+/* Text form of an OID ("1.2.840.113549.1.1.11") into buf; returns buf.
+ * Arcs too large for 64 bits print as "?". */
+char *sp_der_oid_to_text(const SP_DER *oid, char *buf, size_t buflen);
+
+/* Parse text OID into DER contents; returns length or 0 on error. */
+size_t sp_der_oid_from_text(const char *text, uint8_t *out, size_t outlen);
+
+/* Calendar helpers (proleptic Gregorian, UTC). */
+int64_t sp_days_from_civil(int64_t y, unsigned m, unsigned d);
+void sp_time_to_text(int64_t seconds, char *buf, size_t buflen); /* ISO 8601 Z */
+/* Parse "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" or "@<unix seconds>" */
+int sp_time_from_text(const char *text, int64_t *seconds);
+
+#endif
