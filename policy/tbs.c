@@ -1,3 +1,432 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* placeholder: being written */
-#include "rules.h"
+/*
+ * TBSCertificate and TBSCertList decoding into read-only views.
+ *
+ * The input is first checked to be exactly one strictly DER-encoded value
+ * (sp_der_check_strict), then decoded field by field. Every failure records
+ * the field being read and the byte offset, so a refusal can say where the
+ * encoding broke.
+ */
+#include <string.h>
+
+#include "tbs.h"
+
+typedef struct decoder_st {
+    const uint8_t *base; /* start of the input, for offsets */
+    SP_DECODE_ERROR *where;
+} DECODER;
+
+static sp_der_err fail(DECODER *dec, sp_der_err err, const char *field,
+                       const SP_DER *at)
+{
+    if (dec->where != NULL) {
+        dec->where->err = err;
+        dec->where->field = field;
+        dec->where->offset =
+            at != NULL && at->data != NULL ? (size_t)(at->data - dec->base) : 0;
+    }
+    return err;
+}
+
+/* Run `expr`; on error record `field` at the position of `cur`. */
+#define TRY(dec, field, cur, expr)                                             \
+    do {                                                                       \
+        SP_DER at_ = *(cur);                                                   \
+        sp_der_err rc_ = (expr);                                               \
+        if (rc_ != SP_DER_OK)                                                  \
+            return fail((dec), rc_, (field), &at_);                            \
+    } while (0)
+
+/* Propagate an error a nested decoder has already recorded. */
+#define PASS(expr)                                                             \
+    do {                                                                       \
+        sp_der_err rc_ = (expr);                                               \
+        if (rc_ != SP_DER_OK)                                                  \
+            return rc_;                                                        \
+    } while (0)
+
+/* AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }
+ */
+static sp_der_err decode_algid(DECODER *dec, SP_DER *cur, const char *field,
+                               SP_DER *whole, SP_DER *oid, SP_DER *params)
+{
+    SP_DER body;
+
+    TRY(dec, field, cur, sp_der_get_element(cur, SP_TAG_SEQUENCE, whole));
+    body = *whole;
+    TRY(dec, field, &body, sp_der_get(&body, SP_TAG_SEQUENCE, &body));
+    TRY(dec, field, &body, sp_der_get_oid(&body, oid));
+    if (params != NULL)
+        sp_der_init(params, body.data, body.len);
+    if (!sp_der_empty(&body)) {
+        SP_DER param_elem;
+
+        TRY(dec, field, &body, sp_der_get_any(&body, NULL, NULL, &param_elem));
+        if (!sp_der_empty(&body))
+            return fail(dec, SP_DER_ERR_TRAILING, field, &body);
+    }
+    return SP_DER_OK;
+}
+
+/* Name ::= SEQUENCE OF RelativeDistinguishedName
+ * RDN  ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
+ * ATV  ::= SEQUENCE { type OID, value ANY } */
+static sp_der_err decode_name(DECODER *dec, SP_DER *cur, const char *field,
+                              SP_DER *whole, SP_DER *rdns)
+{
+    SP_DER seq;
+
+    TRY(dec, field, cur, sp_der_get_element(cur, SP_TAG_SEQUENCE, whole));
+    seq = *whole;
+    TRY(dec, field, &seq, sp_der_get(&seq, SP_TAG_SEQUENCE, rdns));
+    seq = *rdns;
+    while (!sp_der_empty(&seq)) {
+        SP_DER rdn;
+
+        TRY(dec, field, &seq, sp_der_get(&seq, SP_TAG_SET, &rdn));
+        if (sp_der_empty(&rdn))
+            return fail(dec, SP_DER_ERR_RANGE, field, &rdn);
+        while (!sp_der_empty(&rdn)) {
+            SP_DER atv, type, value;
+
+            TRY(dec, field, &rdn, sp_der_get(&rdn, SP_TAG_SEQUENCE, &atv));
+            TRY(dec, field, &atv, sp_der_get_oid(&atv, &type));
+            TRY(dec, field, &atv, sp_der_get_any(&atv, NULL, NULL, &value));
+            if (!sp_der_empty(&atv))
+                return fail(dec, SP_DER_ERR_TRAILING, field, &atv);
+        }
+    }
+    return SP_DER_OK;
+}
+
+/* Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension
+ * Extension  ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE,
+ *                           extnValue OCTET STRING } */
+static sp_der_err decode_extensions(DECODER *dec, SP_DER *list,
+                                    SP_EXTENSION *ext, size_t *n_ext)
+{
+    static const char field[] = "extensions";
+    size_t n = 0;
+
+    if (sp_der_empty(list))
+        return fail(dec, SP_DER_ERR_RANGE, field, list);
+    while (!sp_der_empty(list)) {
+        SP_DER body, value_cur;
+        SP_EXTENSION *e;
+
+        if (n == SP_MAX_EXTENSIONS)
+            return fail(dec, SP_DER_ERR_LIMIT, field, list);
+        e = &ext[n];
+        TRY(dec, field, list,
+            sp_der_get_element(list, SP_TAG_SEQUENCE, &e->element));
+        body = e->element;
+        TRY(dec, field, &body, sp_der_get(&body, SP_TAG_SEQUENCE, &body));
+        TRY(dec, "extensions.extnID", &body, sp_der_get_oid(&body, &e->oid));
+        e->critical = 0;
+        if (sp_der_peek_tag(&body) == SP_TAG_BOOLEAN) {
+            TRY(dec, "extensions.critical", &body,
+                sp_der_get_bool(&body, &e->critical));
+            if (!e->critical) /* FALSE is the DEFAULT: DER omits it */
+                return fail(dec, SP_DER_ERR_DEFAULT, "extensions.critical",
+                            &body);
+        }
+        TRY(dec, "extensions.extnValue", &body,
+            sp_der_get(&body, SP_TAG_OCTET_STRING, &e->value));
+        if (!sp_der_empty(&body))
+            return fail(dec, SP_DER_ERR_TRAILING, "extensions", &body);
+        /* The value is itself one DER value of the extension's type. */
+        value_cur = e->value;
+        TRY(dec, "extensions.extnValue", &value_cur,
+            sp_der_check_strict(&value_cur));
+        n++;
+    }
+    *n_ext = n;
+    return SP_DER_OK;
+}
+
+static sp_der_err decode_spki(DECODER *dec, SP_DER *cur, SP_TBS_CERT *out)
+{
+    static const char field[] = "subjectPublicKeyInfo";
+    SP_DER body;
+    unsigned unused;
+
+    TRY(dec, field, cur, sp_der_get_element(cur, SP_TAG_SEQUENCE, &out->spki));
+    body = out->spki;
+    TRY(dec, field, &body, sp_der_get(&body, SP_TAG_SEQUENCE, &body));
+    PASS(decode_algid(dec, &body, "subjectPublicKeyInfo.algorithm",
+                      &out->spki_alg, &out->spki_alg_oid,
+                      &out->spki_alg_params));
+    TRY(dec, "subjectPublicKeyInfo.subjectPublicKey", &body,
+        sp_der_get_bit_string(&body, &out->spki_key, &unused));
+    if (unused != 0)
+        return fail(dec, SP_DER_ERR_BIT_STRING,
+                    "subjectPublicKeyInfo.subjectPublicKey", &body);
+    if (!sp_der_empty(&body))
+        return fail(dec, SP_DER_ERR_TRAILING, field, &body);
+    return SP_DER_OK;
+}
+
+sp_der_err sp_tbs_cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
+                              SP_DECODE_ERROR *where)
+{
+    DECODER dec = {der, where};
+    SP_DER in, body, validity;
+    int present;
+
+    memset(out, 0, sizeof(*out));
+    if (where != NULL)
+        memset(where, 0, sizeof(*where));
+    sp_der_init(&in, der, len);
+    TRY(&dec, "tbsCertificate", &in, sp_der_check_strict(&in));
+    TRY(&dec, "tbsCertificate", &in,
+        sp_der_get_element(&in, SP_TAG_SEQUENCE, &out->der));
+    body = out->der;
+    TRY(&dec, "tbsCertificate", &body,
+        sp_der_get(&body, SP_TAG_SEQUENCE, &body));
+
+    /* version [0] EXPLICIT INTEGER DEFAULT v1 */
+    out->version = 0;
+    if (sp_der_peek_tag(&body) == SP_TAG_CTX_CONS(0)) {
+        SP_DER vbody;
+        uint64_t v;
+
+        TRY(&dec, "version", &body,
+            sp_der_get(&body, SP_TAG_CTX_CONS(0), &vbody));
+        TRY(&dec, "version", &vbody, sp_der_get_uint64(&vbody, &v));
+        if (!sp_der_empty(&vbody))
+            return fail(&dec, SP_DER_ERR_TRAILING, "version", &vbody);
+        if (v == 0)
+            return fail(&dec, SP_DER_ERR_DEFAULT, "version", &vbody);
+        if (v > 2)
+            return fail(&dec, SP_DER_ERR_RANGE, "version", &vbody);
+        out->version = (unsigned)v;
+    }
+    TRY(&dec, "serialNumber", &body, sp_der_get_integer(&body, &out->serial));
+    PASS(decode_algid(&dec, &body, "signature", &out->sig_alg,
+                      &out->sig_alg_oid, NULL));
+    PASS(decode_name(&dec, &body, "issuer", &out->issuer, &out->issuer_rdns));
+    TRY(&dec, "validity", &body, sp_der_get(&body, SP_TAG_SEQUENCE, &validity));
+    TRY(&dec, "validity.notBefore", &validity,
+        sp_der_get_time(&validity, &out->not_before, &out->not_before_tag));
+    TRY(&dec, "validity.notAfter", &validity,
+        sp_der_get_time(&validity, &out->not_after, &out->not_after_tag));
+    if (!sp_der_empty(&validity))
+        return fail(&dec, SP_DER_ERR_TRAILING, "validity", &validity);
+    PASS(
+        decode_name(&dec, &body, "subject", &out->subject, &out->subject_rdns));
+    PASS(decode_spki(&dec, &body, out));
+
+    /* issuerUniqueID [1] IMPLICIT BIT STRING, subjectUniqueID [2] */
+    {
+        SP_DER uid;
+
+        TRY(&dec, "issuerUniqueID", &body,
+            sp_der_get_optional(&body, SP_TAG_CTX(1), &uid, &present));
+        out->has_issuer_uid = present;
+        TRY(&dec, "subjectUniqueID", &body,
+            sp_der_get_optional(&body, SP_TAG_CTX(2), &uid, &present));
+        out->has_subject_uid = present;
+    }
+    /* extensions [3] EXPLICIT Extensions */
+    if (sp_der_peek_tag(&body) == SP_TAG_CTX_CONS(3)) {
+        SP_DER wrapper, list;
+
+        TRY(&dec, "extensions", &body,
+            sp_der_get(&body, SP_TAG_CTX_CONS(3), &wrapper));
+        TRY(&dec, "extensions", &wrapper,
+            sp_der_get(&wrapper, SP_TAG_SEQUENCE, &list));
+        if (!sp_der_empty(&wrapper))
+            return fail(&dec, SP_DER_ERR_TRAILING, "extensions", &wrapper);
+        out->has_extensions = 1;
+        PASS(decode_extensions(&dec, &list, out->ext, &out->n_ext));
+    }
+    if (!sp_der_empty(&body))
+        return fail(&dec, SP_DER_ERR_TRAILING, "tbsCertificate", &body);
+    return SP_DER_OK;
+}
+
+/* TBSCertList ::= SEQUENCE {
+ *   version INTEGER OPTIONAL (v2 = 1), signature AlgorithmIdentifier,
+ *   issuer Name, thisUpdate Time, nextUpdate Time OPTIONAL,
+ *   revokedCertificates SEQUENCE OF SEQUENCE {
+ *       userCertificate INTEGER, revocationDate Time,
+ *       crlEntryExtensions Extensions OPTIONAL } OPTIONAL,
+ *   crlExtensions [0] EXPLICIT Extensions OPTIONAL } */
+sp_der_err sp_tbs_crl_decode(const uint8_t *der, size_t len, SP_TBS_CRL *out,
+                             SP_DECODE_ERROR *where)
+{
+    DECODER dec = {der, where};
+    SP_DER in, body, oid, rdns;
+    unsigned tag;
+
+    memset(out, 0, sizeof(*out));
+    if (where != NULL)
+        memset(where, 0, sizeof(*where));
+    sp_der_init(&in, der, len);
+    TRY(&dec, "tbsCertList", &in, sp_der_check_strict(&in));
+    TRY(&dec, "tbsCertList", &in,
+        sp_der_get_element(&in, SP_TAG_SEQUENCE, &out->der));
+    body = out->der;
+    TRY(&dec, "tbsCertList", &body, sp_der_get(&body, SP_TAG_SEQUENCE, &body));
+    if (sp_der_peek_tag(&body) == SP_TAG_INTEGER) {
+        uint64_t v;
+
+        TRY(&dec, "version", &body, sp_der_get_uint64(&body, &v));
+        if (v != 1)
+            return fail(&dec, SP_DER_ERR_RANGE, "version", &body);
+        out->has_version = 1;
+    }
+    PASS(decode_algid(&dec, &body, "signature", &out->sig_alg, &oid, NULL));
+    PASS(decode_name(&dec, &body, "issuer", &out->issuer, &rdns));
+    TRY(&dec, "thisUpdate", &body,
+        sp_der_get_time(&body, &out->this_update, NULL));
+    tag = sp_der_peek_tag(&body);
+    if (tag == SP_TAG_UTCTIME || tag == SP_TAG_GENERALIZEDTIME) {
+        TRY(&dec, "nextUpdate", &body,
+            sp_der_get_time(&body, &out->next_update, NULL));
+        out->has_next_update = 1;
+    }
+    if (sp_der_peek_tag(&body) == SP_TAG_SEQUENCE) {
+        SP_DER list;
+
+        TRY(&dec, "revokedCertificates", &body,
+            sp_der_get(&body, SP_TAG_SEQUENCE, &out->revoked));
+        list = out->revoked;
+        while (!sp_der_empty(&list)) {
+            SP_DER entry, serial, exts;
+            int64_t when;
+
+            TRY(&dec, "revokedCertificates", &list,
+                sp_der_get(&list, SP_TAG_SEQUENCE, &entry));
+            TRY(&dec, "revokedCertificates.userCertificate", &entry,
+                sp_der_get_integer(&entry, &serial));
+            TRY(&dec, "revokedCertificates.revocationDate", &entry,
+                sp_der_get_time(&entry, &when, NULL));
+            if (!sp_der_empty(&entry)) {
+                SP_EXTENSION entry_ext[SP_MAX_EXTENSIONS];
+                size_t n;
+
+                TRY(&dec, "revokedCertificates.crlEntryExtensions", &entry,
+                    sp_der_get(&entry, SP_TAG_SEQUENCE, &exts));
+                PASS(decode_extensions(&dec, &exts, entry_ext, &n));
+                if (!sp_der_empty(&entry))
+                    return fail(&dec, SP_DER_ERR_TRAILING,
+                                "revokedCertificates", &entry);
+            }
+            out->n_revoked++;
+        }
+    }
+    if (sp_der_peek_tag(&body) == SP_TAG_CTX_CONS(0)) {
+        SP_DER wrapper, list;
+
+        TRY(&dec, "crlExtensions", &body,
+            sp_der_get(&body, SP_TAG_CTX_CONS(0), &wrapper));
+        TRY(&dec, "crlExtensions", &wrapper,
+            sp_der_get(&wrapper, SP_TAG_SEQUENCE, &list));
+        if (!sp_der_empty(&wrapper))
+            return fail(&dec, SP_DER_ERR_TRAILING, "crlExtensions", &wrapper);
+        PASS(decode_extensions(&dec, &list, out->ext, &out->n_ext));
+    }
+    if (!sp_der_empty(&body))
+        return fail(&dec, SP_DER_ERR_TRAILING, "tbsCertList", &body);
+    return SP_DER_OK;
+}
+
+/* Classify by the shape of the first few top-level fields (see
+ * openssl-signing-path notes): certificates start with [0] version and an
+ * INTEGER, or (v1) INTEGER, SEQUENCE, SEQUENCE, SEQUENCE; CRLs have a Time
+ * where a certificate has its validity SEQUENCE; OCSP ResponseData has a
+ * [1]/[2] responderID followed by GeneralizedTime producedAt. */
+sp_kind sp_classify(const uint8_t *der, size_t len)
+{
+    SP_DER in, body;
+    unsigned tags[5] = {0};
+    size_t n = 0;
+
+    sp_der_init(&in, der, len);
+    if (sp_der_get(&in, SP_TAG_SEQUENCE, &body) != SP_DER_OK
+        || !sp_der_empty(&in))
+        return SP_KIND_OTHER;
+    while (n < 5 && !sp_der_empty(&body)) {
+        if (sp_der_get_any(&body, &tags[n], NULL, NULL) != SP_DER_OK)
+            return SP_KIND_OTHER;
+        n++;
+    }
+    if (n < 3)
+        return SP_KIND_OTHER;
+    if (tags[0] == SP_TAG_CTX_CONS(0)) {
+        if (tags[1] == SP_TAG_INTEGER)
+            return SP_KIND_CERT;
+        if ((tags[1] == SP_TAG_CTX_CONS(1) || tags[1] == SP_TAG_CTX_CONS(2))
+            && tags[2] == SP_TAG_GENERALIZEDTIME)
+            return SP_KIND_OCSP;
+        return SP_KIND_OTHER;
+    }
+    if ((tags[0] == SP_TAG_CTX_CONS(1) || tags[0] == SP_TAG_CTX_CONS(2))
+        && tags[1] == SP_TAG_GENERALIZEDTIME)
+        return SP_KIND_OCSP;
+    /* Skip a CRL's version / a v1 certificate's serial. */
+    {
+        size_t i = tags[0] == SP_TAG_INTEGER ? 1 : 0;
+
+        if (n < i + 3 || tags[i] != SP_TAG_SEQUENCE
+            || tags[i + 1] != SP_TAG_SEQUENCE)
+            return SP_KIND_OTHER;
+        if (tags[i + 2] == SP_TAG_UTCTIME
+            || tags[i + 2] == SP_TAG_GENERALIZEDTIME)
+            return SP_KIND_CRL;
+        if (i == 1 && tags[i + 2] == SP_TAG_SEQUENCE)
+            return SP_KIND_CERT;
+    }
+    return SP_KIND_OTHER;
+}
+
+const char *sp_kind_name(sp_kind kind)
+{
+    switch (kind) {
+    case SP_KIND_CERT:
+        return "certificate";
+    case SP_KIND_CRL:
+        return "crl";
+    case SP_KIND_OCSP:
+        return "ocsp";
+    default:
+        return "other";
+    }
+}
+
+const SP_EXTENSION *sp_tbs_find_ext(const SP_TBS_CERT *tbs, const uint8_t *oid,
+                                    size_t oid_len)
+{
+    for (size_t i = 0; i < tbs->n_ext; i++) {
+        if (sp_der_equal_bytes(&tbs->ext[i].oid, oid, oid_len))
+            return &tbs->ext[i];
+    }
+    return NULL;
+}
+
+/* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
+ *                            signatureValue BIT STRING }
+ * (CertificateList has the same shape.) */
+sp_der_err sp_cert_split(const uint8_t *der, size_t len, SP_DER *tbs,
+                         SP_DER *outer_sig_alg, SP_DECODE_ERROR *where)
+{
+    DECODER dec = {der, where};
+    SP_DER in, body, bits, oid;
+
+    if (where != NULL)
+        memset(where, 0, sizeof(*where));
+    sp_der_init(&in, der, len);
+    TRY(&dec, "certificate", &in, sp_der_get(&in, SP_TAG_SEQUENCE, &body));
+    if (!sp_der_empty(&in))
+        return fail(&dec, SP_DER_ERR_TRAILING, "certificate", &in);
+    TRY(&dec, "tbsCertificate", &body,
+        sp_der_get_element(&body, SP_TAG_SEQUENCE, tbs));
+    PASS(decode_algid(&dec, &body, "signatureAlgorithm", outer_sig_alg, &oid,
+                      NULL));
+    TRY(&dec, "signatureValue", &body,
+        sp_der_get_bit_string(&body, &bits, NULL));
+    if (!sp_der_empty(&body))
+        return fail(&dec, SP_DER_ERR_TRAILING, "certificate", &body);
+    return SP_DER_OK;
+}
