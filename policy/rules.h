@@ -57,6 +57,36 @@ void sp_rules_ext(SP_RULE_CTX *ctx);     /* extensions except SAN */
 void sp_rules_subject(SP_RULE_CTX *ctx); /* subject DN (C.1, C.2) */
 void sp_rules_san(SP_RULE_CTX *ctx);     /* subjectAltName (D-SAN) */
 
+/* Helpers shared by the subject and SAN rules (rules_names.c and
+ * rules_san.c). */
+
+/* A mailbox address split into views of the bytes checked. */
+typedef struct sp_mailbox_st {
+    const uint8_t *local;
+    size_t local_len;
+    const uint8_t *domain;
+    size_t domain_len;
+    int local_ascii; /* the local part has no byte above 0x7f */
+} SP_MAILBOX;
+
+typedef enum {
+    SP_MAILBOX_OK = 0,
+    SP_MAILBOX_SYNTAX = 1, /* not an RFC 5321 Mailbox */
+    SP_MAILBOX_LENGTH = 2, /* local part > 64, domain > 253, label > 63 */
+} sp_mailbox_status;
+
+/* Check that s[0..len) is a bare RFC 5321 Mailbox with a domain of LDH
+ * labels (at least two, alphabetic or A-label top-level label). With
+ * `utf8_local`, the local part may also hold non-ASCII bytes (RFC 6531;
+ * the caller has checked the UTF-8). *why gets a short reason on failure. */
+sp_mailbox_status sp_mailbox_check(const uint8_t *s, size_t len,
+                                   int utf8_local, SP_MAILBOX *out,
+                                   const char **why);
+
+/* Quote UTF-8 bytes for a finding detail: "value" with control bytes,
+ * quotes and invalid UTF-8 escaped, truncated with "..." to fit out. */
+void sp_quote(const uint8_t *s, size_t len, char *out, size_t outlen);
+
 /* Rules for a TBSCertList. */
 void sp_rules_crl(const SP_POLICY *pol, const SP_TBS_CRL *crl,
                   const SP_ISSUER *issuer, int64_t at, SP_FINDINGS *out);

@@ -1,3 +1,490 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* placeholder: being written */
+/*
+ * subjectAltName rules (SBR 7.1.2.3(h), 7.1.4.2.1; checklist D-SAN).
+ *
+ * The GeneralNames are walked in place with the DER cursor. The content of
+ * directoryName entries is checked by the subject rules (rules_names.c),
+ * which apply the same C.1/C.2 checks to them.
+ *
+ * D-SAN-08 (mailbox domain under a public suffix) is only approximated:
+ * the engine carries no Public Suffix List, because a copy frozen into the
+ * provider goes stale (wrongly refusing new TLDs or passing withdrawn
+ * ones) and a CA's own `email_domains` list is the precise tool for
+ * limiting domains. What is cheap and never changes is checked: single-
+ * label domains (by the syntax rule) and the special-use and internal
+ * top-level names below.
+ */
+#include <string.h>
+
 #include "rules.h"
+
+/* id-on-SmtpUTF8Mailbox 1.3.6.1.5.5.7.8.9 and Microsoft's
+ * userPrincipalName 1.3.6.1.4.1.311.20.2.3 (OID contents). */
+static const uint8_t oid_smtputf8[] = {0x2b, 0x06, 0x01, 0x05,
+                                       0x05, 0x07, 0x08, 0x09};
+static const uint8_t oid_upn[] = {0x2b, 0x06, 0x01, 0x04, 0x01,
+                                  0x82, 0x37, 0x14, 0x02, 0x03};
+
+/* GeneralName CHOICE numbers, for messages. */
+static const char *const general_name_types[] = {
+    "otherName",
+    "rfc822Name",
+    "dNSName",
+    "x400Address",
+    "directoryName",
+    "ediPartyName",
+    "uniformResourceIdentifier",
+    "iPAddress",
+    "registeredID",
+};
+
+/* Top-level names that are never delegated in the public DNS: special-use
+ * names (RFC 2606, RFC 6761, RFC 6762, RFC 7686, RFC 9476), ICANN's
+ * reserved ".internal", and names ICANN will not delegate because of
+ * name-collision risk (".corp", ".home", ".mail"). "home.arpa" is RFC 8375. */
+static const char *const internal_suffixes[] = {
+    "test", "example",  "invalid", "localhost", "local", "onion",
+    "alt",  "internal", "corp",    "home",      "mail",  "home.arpa",
+};
+
+static int is_atext(uint8_t c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9'))
+        return 1;
+    return c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+}
+
+static int is_ldh(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9') || c == '-';
+}
+
+static int ascii_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+static int ascii_case_equal(const uint8_t *a, const char *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (ascii_lower(a[i]) != ascii_lower((unsigned char)b[i]))
+            return 0;
+    }
+    return 1;
+}
+
+/* The domain of a mailbox: LDH labels of 1..63 octets, at most 253 in
+ * all, two labels or more, the last alphabetic or an A-label. */
+static sp_mailbox_status check_domain(const uint8_t *d, size_t len,
+                                      const char **why)
+{
+    size_t labels = 0, start = 0;
+
+    if (len == 0) {
+        *why = "empty domain";
+        return SP_MAILBOX_SYNTAX;
+    }
+    if (d[0] == '[') {
+        *why = "address literal instead of a domain";
+        return SP_MAILBOX_SYNTAX;
+    }
+    if (len > 253) {
+        *why = "domain longer than 253 octets";
+        return SP_MAILBOX_LENGTH;
+    }
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && d[i] != '.') {
+            if (d[i] >= 0x80) {
+                *why = "non-ASCII domain label (A-labels required)";
+                return SP_MAILBOX_SYNTAX;
+            }
+            if (!is_ldh(d[i])) {
+                *why = "domain character outside letters, digits, hyphen";
+                return SP_MAILBOX_SYNTAX;
+            }
+            continue;
+        }
+        size_t label_len = i - start;
+        if (label_len == 0) {
+            *why = "empty domain label";
+            return SP_MAILBOX_SYNTAX;
+        }
+        if (label_len > 63) {
+            *why = "domain label longer than 63 octets";
+            return SP_MAILBOX_LENGTH;
+        }
+        if (d[start] == '-' || d[i - 1] == '-') {
+            *why = "domain label starts or ends with a hyphen";
+            return SP_MAILBOX_SYNTAX;
+        }
+        labels++;
+        if (i == len) {
+            /* the top-level label: letters, or an A-label */
+            int alpha = 1;
+            for (size_t k = start; k < i; k++) {
+                if (!((d[k] >= 'a' && d[k] <= 'z')
+                      || (d[k] >= 'A' && d[k] <= 'Z')))
+                    alpha = 0;
+            }
+            if (!alpha
+                && !(label_len > 4 && ascii_case_equal(d + start, "xn--", 4))) {
+                *why = "top-level label is not alphabetic";
+                return SP_MAILBOX_SYNTAX;
+            }
+        }
+        start = i + 1;
+    }
+    if (labels < 2) {
+        *why = "domain has a single label";
+        return SP_MAILBOX_SYNTAX;
+    }
+    return SP_MAILBOX_OK;
+}
+
+sp_mailbox_status sp_mailbox_check(const uint8_t *s, size_t len, int utf8_local,
+                                   SP_MAILBOX *out, const char **why)
+{
+    size_t at;
+    const char *ignored;
+
+    if (why == NULL)
+        why = &ignored;
+    *why = NULL;
+    if (len == 0) {
+        *why = "empty value";
+        return SP_MAILBOX_SYNTAX;
+    }
+    if (s[0] == '"') {
+        /* Quoted-string: qtextSMTP or quoted-pair up to the closing quote */
+        size_t i = 1;
+        while (i < len && s[i] != '"') {
+            if (s[i] == '\\') {
+                if (i + 1 >= len || s[i + 1] < 0x20 || s[i + 1] > 0x7e) {
+                    *why = "bad quoted-pair in the local part";
+                    return SP_MAILBOX_SYNTAX;
+                }
+                i += 2;
+                continue;
+            }
+            if (s[i] < 0x20 || s[i] == 0x7f || (s[i] >= 0x80 && !utf8_local)) {
+                *why = "character not allowed in a quoted local part";
+                return SP_MAILBOX_SYNTAX;
+            }
+            i++;
+        }
+        if (i >= len) {
+            *why = "unterminated quoted local part";
+            return SP_MAILBOX_SYNTAX;
+        }
+        at = i + 1;
+        if (at >= len || s[at] != '@') {
+            *why = "no '@' after the quoted local part";
+            return SP_MAILBOX_SYNTAX;
+        }
+    } else {
+        /* Dot-string: atoms of atext separated by single dots */
+        const uint8_t *p = memchr(s, '@', len);
+        if (p == NULL) {
+            *why = "no '@'";
+            return SP_MAILBOX_SYNTAX;
+        }
+        at = (size_t)(p - s);
+        if (at == 0) {
+            *why = "empty local part";
+            return SP_MAILBOX_SYNTAX;
+        }
+        for (size_t i = 0; i < at; i++) {
+            if (s[i] == '.') {
+                if (i == 0 || i + 1 == at || s[i + 1] == '.') {
+                    *why = "misplaced dot in the local part";
+                    return SP_MAILBOX_SYNTAX;
+                }
+            } else if (!(is_atext(s[i]) || (s[i] >= 0x80 && utf8_local))) {
+                *why = "character not allowed in the local part";
+                return SP_MAILBOX_SYNTAX;
+            }
+        }
+    }
+    if (at > 64) {
+        *why = "local part longer than 64 octets";
+        return SP_MAILBOX_LENGTH;
+    }
+    sp_mailbox_status st = check_domain(s + at + 1, len - at - 1, why);
+    if (st != SP_MAILBOX_OK)
+        return st;
+    if (out != NULL) {
+        out->local = s;
+        out->local_len = at;
+        out->domain = s + at + 1;
+        out->domain_len = len - at - 1;
+        out->local_ascii = 1;
+        for (size_t i = 0; i < at; i++) {
+            if (s[i] >= 0x80)
+                out->local_ascii = 0;
+        }
+    }
+    return SP_MAILBOX_OK;
+}
+
+/* The special-use or internal suffix the domain falls under, or NULL. */
+static const char *internal_suffix(const uint8_t *d, size_t len)
+{
+    for (size_t i = 0;
+         i < sizeof(internal_suffixes) / sizeof(internal_suffixes[0]); i++) {
+        size_t n = strlen(internal_suffixes[i]);
+        if (len > n && d[len - n - 1] == '.'
+            && ascii_case_equal(d + len - n, internal_suffixes[i], n))
+            return internal_suffixes[i];
+    }
+    return NULL;
+}
+
+/* Profile tightening: "example.com" allows exactly that domain,
+ * ".example.com" any name below it. No list: any domain. */
+static int domain_allowed(const SP_PROFILE *profile, const uint8_t *d,
+                          size_t len)
+{
+    if (profile == NULL || profile->n_email_domains == 0)
+        return 1;
+    for (size_t i = 0; i < profile->n_email_domains; i++) {
+        const char *entry = profile->email_domains[i];
+        size_t n = strlen(entry);
+        if (n == 0)
+            continue;
+        if (entry[0] == '.') {
+            if (len > n && ascii_case_equal(d + len - n, entry, n))
+                return 1;
+        } else if (len == n && ascii_case_equal(d, entry, n)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Rules every mailbox domain meets, whichever GeneralName holds it. */
+static void check_mailbox_domain(SP_RULE_CTX *ctx, const char *what,
+                                 const SP_MAILBOX *mb, const char *quoted)
+{
+    const char *suffix = internal_suffix(mb->domain, mb->domain_len);
+
+    if (suffix != NULL)
+        sp_report(ctx, SP_R_SAN_INTERNAL_DOMAIN,
+                  "%s %s: domain is under the internal name \".%s\"", what,
+                  quoted, suffix);
+    if (!domain_allowed(ctx->profile, mb->domain, mb->domain_len))
+        sp_report(ctx, SP_R_SAN_DOMAIN_NOT_ALLOWED,
+                  "%s %s: domain is not in email_domains of profile %s", what,
+                  quoted, ctx->profile->name);
+}
+
+static void check_rfc822(SP_RULE_CTX *ctx, const SP_DER *value)
+{
+    char quoted[96];
+    const char *why = NULL;
+    SP_MAILBOX mb;
+
+    sp_quote(value->data, value->len, quoted, sizeof(quoted));
+    if (sp_der_check_string(SP_TAG_IA5STRING, value) != SP_DER_OK) {
+        sp_report(ctx, SP_R_SAN_RFC822_INVALID,
+                  "rfc822Name %s: not an IA5String (ASCII only)", quoted);
+        return;
+    }
+    switch (sp_mailbox_check(value->data, value->len, 0, &mb, &why)) {
+    case SP_MAILBOX_OK:
+        check_mailbox_domain(ctx, "rfc822Name", &mb, quoted);
+        break;
+    case SP_MAILBOX_LENGTH:
+        sp_report(ctx, SP_R_SAN_DOMAIN_LENGTH, "rfc822Name %s: %s", quoted,
+                  why);
+        break;
+    case SP_MAILBOX_SYNTAX:
+        sp_report(ctx, SP_R_SAN_RFC822_INVALID,
+                  "rfc822Name %s is not a bare mailbox: %s", quoted, why);
+        break;
+    }
+}
+
+static void check_smtputf8(SP_RULE_CTX *ctx, unsigned tag, const SP_DER *value)
+{
+    char quoted[96];
+    const char *why = NULL;
+    SP_MAILBOX mb;
+
+    sp_quote(value->data, value->len, quoted, sizeof(quoted));
+    if (tag != SP_TAG_UTF8STRING
+        || sp_der_check_string(SP_TAG_UTF8STRING, value) != SP_DER_OK) {
+        sp_report(ctx, SP_R_SAN_SMTPUTF8_INVALID,
+                  "SmtpUTF8Mailbox %s: not a valid UTF8String", quoted);
+        return;
+    }
+    if (value->len >= 3 && value->data[0] == 0xef && value->data[1] == 0xbb
+        && value->data[2] == 0xbf) {
+        sp_report(ctx, SP_R_SAN_SMTPUTF8_INVALID,
+                  "SmtpUTF8Mailbox %s starts with a byte-order mark", quoted);
+        return;
+    }
+    switch (sp_mailbox_check(value->data, value->len, 1, &mb, &why)) {
+    case SP_MAILBOX_OK:
+        break;
+    case SP_MAILBOX_LENGTH:
+        sp_report(ctx, SP_R_SAN_DOMAIN_LENGTH, "SmtpUTF8Mailbox %s: %s", quoted,
+                  why);
+        return;
+    case SP_MAILBOX_SYNTAX:
+        sp_report(ctx, SP_R_SAN_SMTPUTF8_INVALID,
+                  "SmtpUTF8Mailbox %s is not a mailbox: %s", quoted, why);
+        return;
+    }
+    if (mb.local_ascii)
+        sp_report(ctx, SP_R_SAN_SMTPUTF8_ASCII,
+                  "SmtpUTF8Mailbox %s has an ASCII local part: use rfc822Name",
+                  quoted);
+    for (size_t i = 0; i < mb.domain_len; i++) {
+        if (mb.domain[i] >= 'A' && mb.domain[i] <= 'Z') {
+            sp_report(ctx, SP_R_SAN_SMTPUTF8_INVALID,
+                      "SmtpUTF8Mailbox %s: domain has uppercase letters",
+                      quoted);
+            break;
+        }
+    }
+    check_mailbox_domain(ctx, "SmtpUTF8Mailbox", &mb, quoted);
+}
+
+/* pkilint's reading: a UPN is a UTF8String in the form user@domain. */
+static void check_upn(SP_RULE_CTX *ctx, unsigned tag, const SP_DER *value)
+{
+    char quoted[96];
+    const char *why = "not a UTF8String";
+
+    sp_quote(value->data, value->len, quoted, sizeof(quoted));
+    if (tag == SP_TAG_UTF8STRING
+        && sp_der_check_string(SP_TAG_UTF8STRING, value) == SP_DER_OK
+        && sp_mailbox_check(value->data, value->len, 1, NULL, &why)
+               == SP_MAILBOX_OK)
+        return;
+    sp_report(ctx, SP_R_SAN_UPN_INVALID, "userPrincipalName otherName %s: %s",
+              quoted, why);
+}
+
+/* otherName ::= SEQUENCE { type-id OID, value [0] EXPLICIT ANY }.
+ * Returns 1 when it is a SmtpUTF8Mailbox, 0 otherwise, -1 if malformed. */
+static int check_other_name(SP_RULE_CTX *ctx, SP_DER body)
+{
+    SP_DER oid, explicit_value, value;
+    unsigned tag;
+    char oid_text[64];
+
+    if (sp_der_get_oid(&body, &oid) != SP_DER_OK
+        || sp_der_get(&body, SP_TAG_CTX_CONS(0), &explicit_value) != SP_DER_OK
+        || !sp_der_empty(&body)
+        || sp_der_get_any(&explicit_value, &tag, &value, NULL) != SP_DER_OK
+        || !sp_der_empty(&explicit_value))
+        return -1;
+
+    if (sp_der_equal_bytes(&oid, oid_smtputf8, sizeof(oid_smtputf8))) {
+        check_smtputf8(ctx, tag, &value);
+        return 1;
+    }
+    sp_der_oid_to_text(&oid, oid_text, sizeof(oid_text));
+    if (ctx->gen == SP_GEN_STRICT) {
+        sp_report(ctx, SP_R_SAN_PROHIBITED_OTHERNAME,
+                  "otherName of type %s%s is not allowed in a Strict "
+                  "certificate (only SmtpUTF8Mailbox)",
+                  oid_text,
+                  sp_der_equal_bytes(&oid, oid_upn, sizeof(oid_upn))
+                      ? " (userPrincipalName)"
+                      : "");
+        return 0;
+    }
+    if (sp_der_equal_bytes(&oid, oid_upn, sizeof(oid_upn)))
+        check_upn(ctx, tag, &value);
+    return 0;
+}
+
+void sp_rules_san(SP_RULE_CTX *ctx)
+{
+    const SP_EXTENSION *san = ctx->ext_san;
+    SP_DER cur, names;
+    size_t mailboxes = 0, index = 0;
+    int subject_empty = sp_der_empty(&ctx->tbs->subject_rdns);
+
+    if (san == NULL) {
+        sp_report(ctx, SP_R_SAN_MISSING,
+                  "no subjectAltName extension: an S/MIME certificate names "
+                  "its mailbox there");
+        return;
+    }
+    if (subject_empty && !san->critical)
+        sp_report(ctx, SP_R_SAN_NOT_CRITICAL_EMPTY_SUBJECT,
+                  "the subject is empty but subjectAltName is not critical");
+    else if (!subject_empty && san->critical)
+        sp_report(ctx, SP_R_SAN_CRITICAL_WITH_SUBJECT,
+                  "subjectAltName is critical although the subject is not "
+                  "empty");
+
+    cur = san->value;
+    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &names) != SP_DER_OK
+        || !sp_der_empty(&cur)) {
+        sp_report(ctx, SP_R_SAN_MALFORMED,
+                  "subjectAltName value is not one GeneralNames sequence");
+        return;
+    }
+    if (sp_der_empty(&names)) {
+        sp_report(ctx, SP_R_SAN_MALFORMED,
+                  "subjectAltName holds no names (RFC 5280: at least one)");
+        return;
+    }
+    while (!sp_der_empty(&names)) {
+        unsigned tag;
+        SP_DER body;
+        int rc;
+
+        index++;
+        if (sp_der_get_any(&names, &tag, &body, NULL) != SP_DER_OK) {
+            sp_report(ctx, SP_R_SAN_MALFORMED,
+                      "subjectAltName entry %zu cannot be decoded", index);
+            return;
+        }
+        switch (tag) {
+        case SP_TAG_CTX(1): /* rfc822Name */
+            mailboxes++;
+            check_rfc822(ctx, &body);
+            break;
+        case SP_TAG_CTX_CONS(0): /* otherName */
+            rc = check_other_name(ctx, body);
+            if (rc < 0) {
+                sp_report(ctx, SP_R_SAN_MALFORMED,
+                          "subjectAltName entry %zu: malformed otherName",
+                          index);
+                return;
+            }
+            mailboxes += (size_t)rc;
+            break;
+        case SP_TAG_CTX_CONS(4): /* directoryName: see rules_names.c */
+            break;
+        default: {
+            unsigned number = tag & 0x1fu;
+            int known = (tag & 0xc0u) == SP_CLASS_CONTEXT && number <= 8;
+            if (known && (number == 0 || number == 1 || number == 4)) {
+                /* an allowed type with the wrong primitive/constructed bit */
+                sp_report(ctx, SP_R_SAN_MALFORMED,
+                          "subjectAltName entry %zu: %s with tag 0x%02x", index,
+                          general_name_types[number], tag);
+                return;
+            }
+            sp_report(ctx, SP_R_SAN_PROHIBITED_TYPE,
+                      "subjectAltName entry %zu is a %s (tag 0x%02x); only "
+                      "rfc822Name, otherName and directoryName are allowed",
+                      index,
+                      known ? general_name_types[number] : "non-GeneralName",
+                      tag);
+            break;
+        }
+        }
+    }
+    if (mailboxes == 0)
+        sp_report(ctx, SP_R_SAN_MAILBOX_MISSING,
+                  "subjectAltName has no rfc822Name and no SmtpUTF8Mailbox");
+}
