@@ -1302,7 +1302,7 @@ done:
  * (OPENSSL_CONF_INCLUDE, when set, still takes precedence as in every
  * OpenSSL config). The pragma value is taken verbatim up to a comment, so a
  * directory holding characters the syntax treats specially cannot be
- * expressed; such a directory gets no pragma.
+ * expressed: 0 then, and the caller refuses files that use .include.
  */
 static int include_prefix(const char *path, char *out, size_t outlen)
 {
@@ -1326,6 +1326,20 @@ static int include_prefix(const char *path, char *out, size_t outlen)
     return snprintf(out, outlen, ".pragma includedir:%s\n", dir) < (int)outlen;
 }
 
+/* Whether the text has a ".include" anywhere (comments included: a false
+ * alarm only costs an error message for an odd directory name). */
+static int mentions_include(const uint8_t *data, size_t len)
+{
+    static const char word[] = ".include";
+    const size_t n = sizeof(word) - 1;
+
+    for (size_t i = 0; i + n <= len; i++) {
+        if (memcmp(data + i, word, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Parses the file bytes with NCONF. Any error libcrypto raises while
  * parsing is reported, including a `.include` whose file does not exist,
  * which NCONF itself only notes in the error queue and skips. */
@@ -1344,8 +1358,15 @@ static int parse_conf(SP_LOADER *ld, const uint8_t *data, size_t len)
         load_error(ld, NULL, NULL, NULL, "contains a NUL byte");
         goto done;
     }
-    if (include_prefix(ld->path, prefix, sizeof(prefix)))
+    if (include_prefix(ld->path, prefix, sizeof(prefix))) {
         prefix_len = strlen(prefix);
+    } else if (strchr(ld->path, '/') != NULL && mentions_include(data, len)) {
+        /* Relative includes would silently resolve against the cwd. */
+        load_error(ld, NULL, NULL, NULL,
+                   ".include cannot be used from a directory whose name "
+                   "holds '#', ';', a quote, a backslash or edge spaces");
+        goto done;
+    }
     if ((text = OPENSSL_malloc(prefix_len + len + 1)) == NULL) {
         load_error(ld, NULL, NULL, NULL, "out of memory");
         goto done;

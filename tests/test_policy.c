@@ -670,6 +670,46 @@ static void test_include_and_variables(void)
     unsetenv("SP_TEST_KEY_TYPE");
 }
 
+/* A directory name the includedir pragma cannot carry: files without
+ * .include load, files with one are refused rather than resolved against
+ * the current directory. */
+static void test_include_from_odd_directory(void)
+{
+    char dir[512], path[600];
+    SP_POLICY *pol;
+
+    snprintf(dir, sizeof(dir), "%s", tmp_path("odd#dir"));
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof(path), "%s/policy.cnf", dir);
+
+    write_text(path, "[smimepolicy]\nmode = report\n");
+    pol = sp_policy_load(path, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL(pol);
+    sp_policy_free(pol);
+
+    write_text(path, ".include other.cnf\n[smimepolicy]\n");
+    pol = sp_policy_load(path, err, sizeof(err));
+    CU_ASSERT_PTR_NULL(pol);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "odd#dir/policy.cnf: .include cannot "
+                                       "be used from a directory"));
+}
+
+/* .include of a directory reads its *.cnf and *.conf files. */
+static void test_include_directory(void)
+{
+    SP_POLICY *pol;
+
+    CU_ASSERT_EQUAL_FATAL(mkdir(tmp_path("conf.d"), 0700), 0);
+    write_text(tmp_path("conf.d/10-profile.cnf"),
+               "[p]\ntype = sponsored\ngeneration = strict\n");
+    write_text(tmp_path("conf.d/20-main.conf"),
+               "[smimepolicy]\nprofiles = p\n");
+    write_text(tmp_path("conf.d/ignored.txt"), "not = read\n");
+    LOAD_OK(pol, ".include conf.d\n");
+    CU_ASSERT_EQUAL(only_profile(pol)->type, SP_TYPE_SPONSORED);
+    sp_policy_free(pol);
+}
+
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
 
@@ -1070,6 +1110,9 @@ int main(void)
         {"default section does not leak into profiles",
          test_default_section_does_not_leak},
         {".include and $var", test_include_and_variables},
+        {".include of a directory", test_include_directory},
+        {".include from an odd directory name",
+         test_include_from_odd_directory},
         {NULL, NULL},
     };
     static const TU_TEST error_tests[] = {
