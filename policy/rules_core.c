@@ -1,3 +1,588 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* placeholder: being written */
+/*
+ * Rules on the TBSCertificate fields themselves: version, serial, validity,
+ * times, the Legacy sunset, signature and key algorithms (byte-exact, SBR
+ * 7.1.3), public key values (6.1.5/6.1.6) and the rules that need the
+ * issuing CA certificate.
+ *
+ * Public key validation is what a pure DER engine can do without
+ * arithmetic libraries and without allocating: RSA sizes, exponent and
+ * small prime factors; EC point form, length and coordinates below the
+ * field prime; EdDSA, ML-DSA and ML-KEM lengths. Whether an EC point lies
+ * on its curve (6.1.6, SP 800-56A full validation) is not checked here:
+ * that needs curve arithmetic, which belongs to key generation and CSR
+ * processing, not to the signing path.
+ */
+#include <string.h>
+
 #include "rules.h"
+
+/* ------------------------------------------------------------------ */
+/* Permitted AlgorithmIdentifier encodings (SBR 7.1.3), byte-exact.    */
+
+typedef struct sp_algid_st {
+    const uint8_t *der;
+    size_t len;
+    unsigned key;    /* SP_KEY_* bit: subject key type, or issuing key types */
+    const char *name;
+} SP_ALGID;
+
+#define ALG(bytes, key, name) {bytes, sizeof(bytes), key, name}
+
+/* E-20..E-26: SubjectPublicKeyInfo algorithms. */
+static const uint8_t spki_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48,
+                                   0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05,
+                                   0x00};
+static const uint8_t spki_p256[] = {0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                    0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+                                    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+static const uint8_t spki_p384[] = {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86,
+                                    0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+                                    0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
+static const uint8_t spki_p521[] = {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86,
+                                    0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+                                    0x05, 0x2b, 0x81, 0x04, 0x00, 0x23};
+static const uint8_t alg_ed25519[] = {0x30, 0x05, 0x06, 0x03,
+                                      0x2b, 0x65, 0x70};
+static const uint8_t alg_ed448[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71};
+static const uint8_t alg_mldsa44[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86,
+                                      0x48, 0x01, 0x65, 0x03, 0x04, 0x03,
+                                      0x11};
+static const uint8_t alg_mldsa65[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86,
+                                      0x48, 0x01, 0x65, 0x03, 0x04, 0x03,
+                                      0x12};
+static const uint8_t alg_mldsa87[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86,
+                                      0x48, 0x01, 0x65, 0x03, 0x04, 0x03,
+                                      0x13};
+static const uint8_t spki_mlkem512[] = {0x30, 0x0b, 0x06, 0x09, 0x60,
+                                        0x86, 0x48, 0x01, 0x65, 0x03,
+                                        0x04, 0x04, 0x01};
+static const uint8_t spki_mlkem768[] = {0x30, 0x0b, 0x06, 0x09, 0x60,
+                                        0x86, 0x48, 0x01, 0x65, 0x03,
+                                        0x04, 0x04, 0x02};
+static const uint8_t spki_mlkem1024[] = {0x30, 0x0b, 0x06, 0x09, 0x60,
+                                         0x86, 0x48, 0x01, 0x65, 0x03,
+                                         0x04, 0x04, 0x03};
+
+static const SP_ALGID spki_algs[] = {
+    ALG(spki_rsa, SP_KEY_RSA, "rsaEncryption"),
+    ALG(spki_p256, SP_KEY_P256, "EC P-256"),
+    ALG(spki_p384, SP_KEY_P384, "EC P-384"),
+    ALG(spki_p521, SP_KEY_P521, "EC P-521"),
+    ALG(alg_ed25519, SP_KEY_ED25519, "Ed25519"),
+    ALG(alg_ed448, SP_KEY_ED448, "Ed448"),
+    ALG(alg_mldsa44, SP_KEY_MLDSA44, "ML-DSA-44"),
+    ALG(alg_mldsa65, SP_KEY_MLDSA65, "ML-DSA-65"),
+    ALG(alg_mldsa87, SP_KEY_MLDSA87, "ML-DSA-87"),
+    ALG(spki_mlkem512, SP_KEY_MLKEM512, "ML-KEM-512"),
+    ALG(spki_mlkem768, SP_KEY_MLKEM768, "ML-KEM-768"),
+    ALG(spki_mlkem1024, SP_KEY_MLKEM1024, "ML-KEM-1024"),
+};
+
+/* E-10..E-13: signature algorithms, with the issuing key types each one
+ * goes with. */
+static const uint8_t sig_rsa_sha256[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
+                                         0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
+                                         0x0b, 0x05, 0x00};
+static const uint8_t sig_rsa_sha384[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
+                                         0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
+                                         0x0c, 0x05, 0x00};
+static const uint8_t sig_rsa_sha512[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
+                                         0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
+                                         0x0d, 0x05, 0x00};
+#define PSS(h, salt)                                                           \
+    {0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,        \
+     0x01, 0x0a, 0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60,        \
+     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, h,    0x05, 0x00, 0xa1,        \
+     0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,        \
+     0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,        \
+     0x65, 0x03, 0x04, 0x02, h,    0x05, 0x00, 0xa2, 0x03, 0x02, 0x01,        \
+     salt}
+static const uint8_t sig_pss_sha256[] = PSS(0x01, 0x20);
+static const uint8_t sig_pss_sha384[] = PSS(0x02, 0x30);
+static const uint8_t sig_pss_sha512[] = PSS(0x03, 0x40);
+static const uint8_t sig_ecdsa_sha256[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+                                           0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+static const uint8_t sig_ecdsa_sha384[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+                                           0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
+static const uint8_t sig_ecdsa_sha512[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+                                           0x48, 0xce, 0x3d, 0x04, 0x03, 0x04};
+
+static const SP_ALGID sig_algs[] = {
+    ALG(sig_rsa_sha256, SP_KEY_RSA, "sha256WithRSAEncryption"),
+    ALG(sig_rsa_sha384, SP_KEY_RSA, "sha384WithRSAEncryption"),
+    ALG(sig_rsa_sha512, SP_KEY_RSA, "sha512WithRSAEncryption"),
+    ALG(sig_pss_sha256, SP_KEY_RSA, "RSASSA-PSS SHA-256"),
+    ALG(sig_pss_sha384, SP_KEY_RSA, "RSASSA-PSS SHA-384"),
+    ALG(sig_pss_sha512, SP_KEY_RSA, "RSASSA-PSS SHA-512"),
+    ALG(sig_ecdsa_sha256, SP_KEY_P256, "ecdsa-with-SHA256"),
+    ALG(sig_ecdsa_sha384, SP_KEY_P384, "ecdsa-with-SHA384"),
+    ALG(sig_ecdsa_sha512, SP_KEY_P521, "ecdsa-with-SHA512"),
+    ALG(alg_ed25519, SP_KEY_ED25519, "Ed25519"),
+    ALG(alg_ed448, SP_KEY_ED448, "Ed448"),
+    ALG(alg_mldsa44, SP_KEY_MLDSA44, "ML-DSA-44"),
+    ALG(alg_mldsa65, SP_KEY_MLDSA65, "ML-DSA-65"),
+    ALG(alg_mldsa87, SP_KEY_MLDSA87, "ML-DSA-87"),
+};
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const SP_ALGID *algid_find(const SP_ALGID *table, size_t n,
+                                  const SP_DER *alg)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (sp_der_equal_bytes(alg, table[i].der, table[i].len))
+            return &table[i];
+    }
+    return NULL;
+}
+
+unsigned sp_spki_alg_key_type(const SP_DER *alg)
+{
+    const SP_ALGID *a = algid_find(spki_algs, N_ELEMS(spki_algs), alg);
+
+    return a ? a->key : 0;
+}
+
+unsigned sp_spki_key_type(const SP_DER *spki)
+{
+    SP_DER cur = *spki, body, alg;
+
+    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &body) != SP_DER_OK
+        || sp_der_get_element(&body, SP_TAG_SEQUENCE, &alg) != SP_DER_OK)
+        return 0;
+    return sp_spki_alg_key_type(&alg);
+}
+
+unsigned sp_sig_alg_signers(const SP_DER *alg)
+{
+    const SP_ALGID *a = algid_find(sig_algs, N_ELEMS(sig_algs), alg);
+
+    return a ? a->key : 0;
+}
+
+const char *sp_sig_alg_name(const SP_DER *alg)
+{
+    const SP_ALGID *a = algid_find(sig_algs, N_ELEMS(sig_algs), alg);
+
+    return a ? a->name : NULL;
+}
+
+const char *sp_key_type_name(unsigned key_type)
+{
+    for (size_t i = 0; i < N_ELEMS(spki_algs); i++) {
+        if (spki_algs[i].key == key_type)
+            return spki_algs[i].name;
+    }
+    return "unknown key type";
+}
+
+/* The OID of an AlgorithmIdentifier TLV in dotted text, for messages. */
+static const char *algid_oid_text(const SP_DER *alg, char *buf, size_t len)
+{
+    SP_DER cur = *alg, body, oid;
+
+    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &body) != SP_DER_OK
+        || sp_der_get_oid(&body, &oid) != SP_DER_OK)
+        return "?";
+    return sp_der_oid_to_text(&oid, buf, len);
+}
+
+void sp_check_sig_alg(SP_FINDINGS *out, const SP_DER *sig_alg,
+                      const SP_ISSUER *issuer, const char *what)
+{
+    unsigned signers = sp_sig_alg_signers(sig_alg);
+    char oid[64];
+
+    if (signers == 0) {
+        sp_findings_add(out, SP_R_SIG_ALG,
+                        "%s signature algorithm %s (%zu-octet "
+                        "AlgorithmIdentifier) is not one of the permitted "
+                        "encodings",
+                        what, algid_oid_text(sig_alg, oid, sizeof(oid)),
+                        sig_alg->len);
+        return;
+    }
+    if (issuer != NULL) {
+        SP_DER spki = sp_issuer_spki(issuer);
+        unsigned key = sp_spki_key_type(&spki);
+        if ((signers & key) == 0)
+            sp_findings_add(out, SP_R_SIG_ALG_KEY,
+                            "%s signature algorithm %s does not match the "
+                            "issuing CA's %s key",
+                            what, sp_sig_alg_name(sig_alg),
+                            key ? sp_key_type_name(key)
+                                : "non-SBR (unrecognised)");
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Version, serial, names, validity                                    */
+
+static void check_version_serial(SP_RULE_CTX *ctx)
+{
+    const SP_TBS_CERT *t = ctx->tbs;
+    const SP_DER *s = &t->serial;
+    unsigned min_octets = ctx->profile ? ctx->profile->min_serial_octets : 9;
+
+    if (t->version != 2)
+        sp_report(ctx, SP_R_VERSION, "version is v%u", t->version + 1);
+    if (s->len == 0 || (s->data[0] & 0x80) != 0
+        || (s->len == 1 && s->data[0] == 0))
+        sp_report(ctx, SP_R_SERIAL_NOT_POSITIVE,
+                  "serial number is %s",
+                  s->len == 0 || (s->len == 1 && s->data[0] == 0) ? "zero"
+                                                                 : "negative");
+    if (s->len > 20)
+        sp_report(ctx, SP_R_SERIAL_TOO_LONG,
+                  "serial number is %zu octets (at most 20)", s->len);
+    if (s->len < min_octets)
+        sp_report(ctx, SP_R_SERIAL_TOO_SHORT,
+                  "serial number is %zu octets; at least %u are needed for "
+                  "64 bits of CSPRNG output",
+                  s->len, min_octets);
+}
+
+static void check_structure(SP_RULE_CTX *ctx)
+{
+    const SP_TBS_CERT *t = ctx->tbs;
+    char oid[64];
+
+    if (t->has_issuer_uid || t->has_subject_uid)
+        sp_report(ctx, SP_R_UNIQUE_ID, "%s%s%s present",
+                  t->has_issuer_uid ? "issuerUniqueID" : "",
+                  t->has_issuer_uid && t->has_subject_uid ? " and " : "",
+                  t->has_subject_uid ? "subjectUniqueID" : "");
+    if (t->issuer_rdns.len == 0)
+        sp_report(ctx, SP_R_ISSUER_NAME_EMPTY, "the issuer name is empty");
+    for (size_t i = 0; i < t->n_ext; i++) {
+        for (size_t k = 0; k < i; k++) {
+            if (sp_der_equal(&t->ext[i].oid, &t->ext[k].oid)) {
+                sp_report(ctx, SP_R_EXT_DUPLICATE,
+                          "extension %s appears more than once",
+                          sp_der_oid_to_text(&t->ext[i].oid, oid,
+                                             sizeof(oid)));
+                break;
+            }
+        }
+    }
+}
+
+/* 2050-01-01T00:00:00Z: RFC 5280 switches from UTCTime to GeneralizedTime. */
+#define SP_Y2050 INT64_C(2524608000)
+/* 2025-07-15T00:00:00Z: no Legacy certificates from then on (7.1.6.1). */
+#define SP_LEGACY_SUNSET INT64_C(1752537600)
+
+static void check_time_tag(SP_RULE_CTX *ctx, const char *field, int64_t when,
+                           unsigned tag)
+{
+    unsigned want = when < SP_Y2050 ? SP_TAG_UTCTIME : SP_TAG_GENERALIZEDTIME;
+    char text[32];
+
+    if (tag != want) {
+        sp_time_to_text(when, text, sizeof(text));
+        sp_report(ctx, SP_R_TIME_ENCODING, "%s %s is encoded as %s", field,
+                  text, tag == SP_TAG_UTCTIME ? "UTCTime" : "GeneralizedTime");
+    }
+}
+
+static void check_validity(SP_RULE_CTX *ctx)
+{
+    const SP_TBS_CERT *t = ctx->tbs;
+    unsigned max_days = sp_sbr_max_validity_days(ctx->gen);
+    char nb[32], na[32];
+    int64_t period;
+
+    check_time_tag(ctx, "notBefore", t->not_before, t->not_before_tag);
+    check_time_tag(ctx, "notAfter", t->not_after, t->not_after_tag);
+    sp_time_to_text(t->not_before, nb, sizeof(nb));
+    sp_time_to_text(t->not_after, na, sizeof(na));
+    if (t->not_before > t->not_after) {
+        sp_report(ctx, SP_R_VALIDITY_REVERSED, "notBefore %s is after "
+                  "notAfter %s", nb, na);
+        return;
+    }
+    if (ctx->profile != NULL && ctx->profile->max_validity_days != 0
+        && (max_days == 0 || ctx->profile->max_validity_days < max_days))
+        max_days = ctx->profile->max_validity_days;
+    if (max_days == 0)
+        return; /* no generation: the profile finding says why */
+    /* RFC 5280 validity includes both ends, so the period is one second
+     * longer than the difference; any part of a day counts as a day. */
+    period = t->not_after - t->not_before + 1;
+    if (period > (int64_t)max_days * 86400) {
+        int64_t days = (period + 86399) / 86400;
+        sp_report(ctx, SP_R_VALIDITY_TOO_LONG,
+                  "validity %s to %s is %lld days (%lld seconds); at most "
+                  "%u days",
+                  nb, na, (long long)days, (long long)period, max_days);
+    } else if (period > (int64_t)(max_days - 1) * 86400) {
+        sp_report(ctx, SP_R_VALIDITY_AT_MAXIMUM,
+                  "validity %s to %s is the maximum of %u days", nb, na,
+                  max_days);
+    }
+}
+
+static void check_legacy_sunset(SP_RULE_CTX *ctx)
+{
+    char at[32];
+
+    if (ctx->gen != SP_GEN_LEGACY || ctx->at < SP_LEGACY_SUNSET)
+        return;
+    sp_time_to_text(ctx->at, at, sizeof(at));
+    sp_report(ctx, SP_R_LEGACY_SUNSET,
+              "Legacy policy 2.23.140.1.5.%d.1 issued at %s, on or after "
+              "2025-07-15",
+              (int)ctx->type, at);
+}
+
+/* ------------------------------------------------------------------ */
+/* Public keys                                                         */
+
+static const uint16_t small_primes[] = {
+    2,   3,   5,   7,   11,  13,  17,  19,  23,  29,  31,  37,  41,  43,
+    47,  53,  59,  61,  67,  71,  73,  79,  83,  89,  97,  101, 103, 107,
+    109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181,
+    191, 193, 197, 199, 211, 223, 227, 229, 233, 239, 241, 251, 257, 263,
+    269, 271, 277, 281, 283, 293, 307, 311, 313, 317, 331, 337, 347, 349,
+    353, 359, 367, 373, 379, 383, 389, 397, 401, 409, 419, 421, 431, 433,
+    439, 443, 449, 457, 461, 463, 467, 479, 487, 491, 499, 503, 509, 521,
+    523, 541, 547, 557, 563, 569, 571, 577, 587, 593, 599, 601, 607, 613,
+    617, 619, 631, 641, 643, 647, 653, 659, 661, 673, 677, 683, 691, 701,
+    709, 719, 727, 733, 739, 743, 751};
+
+/* Bit length of a non-negative INTEGER's contents. */
+static size_t integer_bits(const SP_DER *v)
+{
+    const uint8_t *p = v->data;
+    size_t n = v->len;
+    unsigned top;
+    size_t bits;
+
+    while (n > 0 && *p == 0) {
+        p++;
+        n--;
+    }
+    if (n == 0)
+        return 0;
+    bits = (n - 1) * 8;
+    for (top = p[0]; top != 0; top >>= 1)
+        bits++;
+    return bits;
+}
+
+static unsigned integer_mod(const SP_DER *v, unsigned m)
+{
+    unsigned r = 0;
+
+    for (size_t i = 0; i < v->len; i++)
+        r = (r * 256u + v->data[i]) % m;
+    return r;
+}
+
+static void check_rsa_key(SP_RULE_CTX *ctx)
+{
+    SP_DER cur = ctx->tbs->spki_key, seq, n, e;
+    const SP_PROFILE *p = ctx->profile;
+    size_t bits, ebits;
+
+    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
+        || !sp_der_empty(&cur)
+        || sp_der_get_integer(&seq, &n) != SP_DER_OK
+        || sp_der_get_integer(&seq, &e) != SP_DER_OK || !sp_der_empty(&seq)
+        || (n.data[0] & 0x80) || (e.data[0] & 0x80)) {
+        sp_report(ctx, SP_R_KEY_MALFORMED,
+                  "the RSA key is not a RSAPublicKey of two positive "
+                  "INTEGERs");
+        return;
+    }
+    bits = integer_bits(&n);
+    if (bits < 2048 || bits % 8 != 0)
+        sp_report(ctx, SP_R_RSA_SIZE,
+                  "RSA modulus is %zu bits; at least 2048 and a multiple of "
+                  "8 are required",
+                  bits);
+    if (p != NULL && ((p->rsa_min_bits && bits < p->rsa_min_bits)
+                      || (p->rsa_max_bits && bits > p->rsa_max_bits)))
+        sp_report(ctx, SP_R_RSA_SIZE_POLICY,
+                  "RSA modulus is %zu bits; profile %s allows %u to %u", bits,
+                  p->name, p->rsa_min_bits,
+                  p->rsa_max_bits ? p->rsa_max_bits : 16384);
+    ebits = integer_bits(&e);
+    if ((e.data[e.len - 1] & 1) == 0 || ebits < 2
+        || (ebits == 2 && e.data[e.len - 1] < 3))
+        sp_report(ctx, SP_R_RSA_EXPONENT,
+                  "RSA public exponent (%zu bits, %s) must be odd and at "
+                  "least 3",
+                  ebits, (e.data[e.len - 1] & 1) ? "odd" : "even");
+    else if (ebits < 17 || ebits > 256)
+        sp_report(ctx, SP_R_RSA_EXPONENT_RANGE,
+                  "RSA public exponent of %zu bits is outside "
+                  "[2^16+1, 2^256-1]",
+                  ebits);
+    for (size_t i = 0; i < N_ELEMS(small_primes); i++) {
+        if (integer_mod(&n, small_primes[i]) == 0) {
+            sp_report(ctx, SP_R_RSA_SMALL_FACTOR,
+                      "RSA modulus is divisible by %u", small_primes[i]);
+            break;
+        }
+    }
+}
+
+/* Field primes of the NIST curves, big-endian. */
+static const uint8_t p256_prime[32] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t p384_prime[48] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff};
+
+static int below_prime(const uint8_t *x, size_t n, unsigned key)
+{
+    if (key == SP_KEY_P256)
+        return memcmp(x, p256_prime, n) < 0;
+    if (key == SP_KEY_P384)
+        return memcmp(x, p384_prime, n) < 0;
+    /* P-521: p = 2^521 - 1; 66 octets, the top 7 bits zero. */
+    if (x[0] > 0x01)
+        return 0;
+    if (x[0] == 0x01) {
+        for (size_t i = 1; i < n; i++) {
+            if (x[i] != 0xff)
+                return 1;
+        }
+        return 0;
+    }
+    return 1;
+}
+
+static void check_ec_key(SP_RULE_CTX *ctx, unsigned key)
+{
+    const SP_DER *k = &ctx->tbs->spki_key;
+    size_t flen = key == SP_KEY_P256 ? 32 : key == SP_KEY_P384 ? 48 : 66;
+    const char *curve = sp_key_type_name(key);
+
+    if (k->len == 1 + flen && (k->data[0] == 0x02 || k->data[0] == 0x03)) {
+        if (!below_prime(k->data + 1, flen, key))
+            sp_report(ctx, SP_R_EC_POINT,
+                      "%s compressed point: x is not below the field prime",
+                      curve);
+        return;
+    }
+    if (k->len != 1 + 2 * flen || k->data[0] != 0x04) {
+        sp_report(ctx, SP_R_EC_POINT,
+                  "%s public key is %zu octets starting 0x%02x; an "
+                  "uncompressed point is 0x04 and %zu octets",
+                  curve, k->len, k->len ? k->data[0] : 0, 2 * flen);
+        return;
+    }
+    if (!below_prime(k->data + 1, flen, key)
+        || !below_prime(k->data + 1 + flen, flen, key))
+        sp_report(ctx, SP_R_EC_POINT,
+                  "%s point coordinate is not below the field prime", curve);
+    else {
+        int zero = 1;
+        for (size_t i = 1; i < k->len && zero; i++)
+            zero = k->data[i] == 0;
+        if (zero)
+            sp_report(ctx, SP_R_EC_POINT, "%s point is (0, 0)", curve);
+    }
+}
+
+static void check_fixed_length(SP_RULE_CTX *ctx, unsigned key)
+{
+    static const struct {
+        unsigned key;
+        size_t len;
+        sp_rule_id rule;
+    } lengths[] = {
+        {SP_KEY_ED25519, 32, SP_R_EDDSA_KEY},
+        {SP_KEY_ED448, 57, SP_R_EDDSA_KEY},
+        {SP_KEY_MLDSA44, 1312, SP_R_PQ_KEY},
+        {SP_KEY_MLDSA65, 1952, SP_R_PQ_KEY},
+        {SP_KEY_MLDSA87, 2592, SP_R_PQ_KEY},
+        {SP_KEY_MLKEM512, 800, SP_R_PQ_KEY},
+        {SP_KEY_MLKEM768, 1184, SP_R_PQ_KEY},
+        {SP_KEY_MLKEM1024, 1568, SP_R_PQ_KEY},
+    };
+
+    for (size_t i = 0; i < N_ELEMS(lengths); i++) {
+        if (lengths[i].key == key && ctx->tbs->spki_key.len != lengths[i].len)
+            sp_report(ctx, lengths[i].rule,
+                      "%s public key is %zu octets; %zu expected",
+                      sp_key_type_name(key), ctx->tbs->spki_key.len,
+                      lengths[i].len);
+    }
+}
+
+static void check_spki(SP_RULE_CTX *ctx)
+{
+    const SP_TBS_CERT *t = ctx->tbs;
+    unsigned key = sp_spki_alg_key_type(&t->spki_alg);
+    char oid[64];
+
+    if (key == 0) {
+        sp_report(ctx, SP_R_SPKI_ALG,
+                  "subject key algorithm %s (%s) is not one of the "
+                  "permitted encodings",
+                  sp_der_oid_to_text(&t->spki_alg_oid, oid, sizeof(oid)),
+                  t->spki_alg_params.len == 0 ? "no parameters"
+                                              : "with parameters");
+        return;
+    }
+    if (ctx->profile != NULL && (ctx->profile->key_types & key) == 0)
+        sp_report(ctx, SP_R_KEY_TYPE_POLICY,
+                  "%s keys are not allowed by profile %s",
+                  sp_key_type_name(key), ctx->profile->name);
+    if (key == SP_KEY_RSA)
+        check_rsa_key(ctx);
+    else if (key == SP_KEY_P256 || key == SP_KEY_P384 || key == SP_KEY_P521)
+        check_ec_key(ctx, key);
+    else
+        check_fixed_length(ctx, key);
+}
+
+/* ------------------------------------------------------------------ */
+/* The issuing CA                                                      */
+
+static void check_issuer(SP_RULE_CTX *ctx)
+{
+    const SP_ISSUER *iss = ctx->issuer;
+    SP_DER subject;
+
+    if (iss == NULL)
+        return;
+    subject = sp_issuer_subject(iss);
+    if (!sp_der_equal(&subject, &ctx->tbs->issuer))
+        sp_report(ctx, SP_R_ISSUER_NAME_MISMATCH,
+                  "issuer name (%zu octets) differs from the subject of "
+                  "issuing CA %s (%zu octets)",
+                  ctx->tbs->issuer.len,
+                  sp_issuer_path(iss) ? sp_issuer_path(iss) : "(given)",
+                  subject.len);
+    if (sp_issuer_is_root(iss))
+        sp_report(ctx, SP_R_ISSUER_ROOT,
+                  "issuing CA %s is a self-signed root",
+                  sp_issuer_path(iss) ? sp_issuer_path(iss) : "(given)");
+    else if (!sp_issuer_may_issue_smime(iss))
+        sp_report(ctx, SP_R_ISSUER_NOT_SMIME,
+                  "issuing CA %s has an extKeyUsage without "
+                  "emailProtection or with serverAuth, codeSigning, "
+                  "timeStamping or anyExtendedKeyUsage",
+                  sp_issuer_path(iss) ? sp_issuer_path(iss) : "(given)");
+}
+
+void sp_rules_core(SP_RULE_CTX *ctx)
+{
+    check_version_serial(ctx);
+    check_structure(ctx);
+    check_validity(ctx);
+    check_legacy_sunset(ctx);
+    sp_check_sig_alg(ctx->out, &ctx->tbs->sig_alg, ctx->issuer,
+                     "tbsCertificate");
+    check_spki(ctx);
+    check_issuer(ctx);
+}
