@@ -87,6 +87,19 @@ sp_mailbox_status sp_mailbox_check(const uint8_t *s, size_t len,
  * quotes and invalid UTF-8 escaped, truncated with "..." to fit out. */
 void sp_quote(const uint8_t *s, size_t len, char *out, size_t outlen);
 
+/* Algorithm tables of the core rules (rules_core.c), shared with the
+ * extension and CRL rules. Key types are SP_KEY_* bits; 0 = not one of
+ * the SBR's exact encodings. AlgorithmIdentifiers are whole TLVs. */
+unsigned sp_spki_alg_key_type(const SP_DER *alg);
+unsigned sp_spki_key_type(const SP_DER *spki); /* whole SPKI TLV */
+unsigned sp_sig_alg_signers(const SP_DER *alg); /* key types that sign it */
+const char *sp_sig_alg_name(const SP_DER *alg);  /* NULL if not permitted */
+const char *sp_key_type_name(unsigned key_type);
+/* A-06/G-C-01: report a signature AlgorithmIdentifier that is not a
+ * permitted encoding, or (issuer known) does not fit the issuer's key. */
+void sp_check_sig_alg(SP_FINDINGS *out, const SP_DER *sig_alg,
+                      const SP_ISSUER *issuer, const char *what);
+
 /* Rules for a TBSCertList. */
 void sp_rules_crl(const SP_POLICY *pol, const SP_TBS_CRL *crl,
                   const SP_ISSUER *issuer, int64_t at, SP_FINDINGS *out);
