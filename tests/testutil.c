@@ -183,9 +183,16 @@ static void tu_conf_ext(X509 *cert, X509 *issuer, const char *name,
 {
     X509V3_CTX ctx;
     X509_EXTENSION *ext;
+    /* Extensions parsed with r2i (certificatePolicies) refuse to work
+     * without a config database, even when they need no section. */
+    CONF *conf = NCONF_new(NULL);
 
+    if (conf == NULL)
+        tu_die("NCONF_new");
     X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
-    ext = X509V3_EXT_nconf(NULL, &ctx, name, value);
+    X509V3_set_nconf(&ctx, conf);
+    ext = X509V3_EXT_nconf(conf, &ctx, name, value);
+    NCONF_free(conf);
     if (ext == NULL) {
         fprintf(stderr, "testutil: extension %s=%s\n", name, value);
         tu_die("X509V3_EXT_nconf");
