@@ -1059,6 +1059,85 @@ static void test_shipped_mailbox_only(void)
     sp_policy_free(pol);
 }
 
+/* The same policy through the judge: each tightening changes a verdict,
+ * and the exception waives its finding until it expires. */
+static void test_shipped_mailbox_only_judged(void)
+{
+    const TU_CA *ca = tu_issuing_ca("p256");
+    SP_POLICY *pol = load_shipped("example-mailbox-only.cnf");
+    const SP_VERDICT *v;
+    const SP_FINDING *f;
+    X509 *cert;
+    uint8_t *tbs;
+    size_t len;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
+
+    cert = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_STRICT, "p256", ca);
+    v = tu_judge_cert(pol, cert, ca);
+    TU_ASSERT_DECISION(v, SP_DECIDE_ACCEPT);
+    CU_ASSERT_STRING_EQUAL(v->profile, "mailbox_strict");
+    X509_free(cert);
+
+    /* key_types = rsa, p256 */
+    cert = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_STRICT, "p384", ca);
+    v = tu_judge_cert(pol, cert, ca);
+    TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    TU_ASSERT_FINDING(v, "key.type_not_allowed");
+    X509_free(cert);
+
+    /* rsa_min_bits = 3072 */
+    cert = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_STRICT, "rsa2048", ca);
+    v = tu_judge_cert(pol, cert, ca);
+    TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    TU_ASSERT_FINDING(v, "rsa.modulus_size_policy");
+    X509_free(cert);
+
+    /* max_validity = 398: 399 days is one too many. */
+    cert = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_STRICT, "p256", ca);
+    tu_cert_set_validity(cert, TU_NOT_BEFORE,
+                         TU_NOT_BEFORE + INT64_C(399) * 86400 - 1);
+    v = tu_judge_cert(pol, cert, ca);
+    TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    TU_ASSERT_FINDING(v, "validity.too_long");
+    X509_free(cert);
+
+    /* profiles = mailbox_strict only */
+    cert = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_MULTIPURPOSE, "p256", ca);
+    v = tu_judge_cert(pol, cert, ca);
+    TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    TU_ASSERT_FINDING(v, "profile.not_allowed");
+    X509_free(cert);
+
+    /* The aia_rollout exception waives aia.missing (a warning that
+     * warnings_are_errors makes blocking) until 2027-03-31. */
+    cert = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_STRICT, "p256", ca);
+    tu_cert_del_ext(cert, "authorityInfoAccess");
+    tbs = tu_cert_tbs(cert, ca, NULL, &len);
+    v = tu_judge_at(pol, tbs, len, ca->issuer, INT64_C(1803859200));
+    TU_ASSERT_DECISION(v, SP_DECIDE_ACCEPT);
+    f = tu_finding(v, "aia.missing");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f->waived_by);
+    CU_ASSERT_STRING_EQUAL(f->waived_by->name, "aia_rollout");
+    /* From 2027-03-31T00:00:00Z on, it blocks. */
+    v = tu_judge_at(pol, tbs, len, ca->issuer, INT64_C(1806451200));
+    TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    f = tu_finding(v, "aia.missing");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NULL(f->waived_by);
+    CU_ASSERT_PTR_NOT_NULL(f->expired_exception);
+    OPENSSL_free(tbs);
+    X509_free(cert);
+
+    /* The same certificate with the SBR defaults alone: a warning only. */
+    cert = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_STRICT, "p384", ca);
+    v = tu_judge_cert(NULL, cert, ca);
+    TU_ASSERT_DECISION(v, SP_DECIDE_ACCEPT);
+    X509_free(cert);
+    sp_policy_free(pol);
+}
+
 static void test_shipped_report_mode(void)
 {
     SP_POLICY *pol = load_shipped("example-report-mode.cnf");
@@ -1128,6 +1207,8 @@ int main(void)
     static const TU_TEST shipped_tests[] = {
         {"conf/smime-br.cnf", test_shipped_smime_br},
         {"conf/example-mailbox-only.cnf", test_shipped_mailbox_only},
+        {"conf/example-mailbox-only.cnf through the judge",
+         test_shipped_mailbox_only_judged},
         {"conf/example-report-mode.cnf", test_shipped_report_mode},
         {NULL, NULL},
     };
