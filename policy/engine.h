@@ -148,7 +148,7 @@ const char *sp_policy_path(const SP_POLICY *pol); /* NULL for the default */
 size_t sp_policy_issuer_count(const SP_POLICY *pol);
 const SP_ISSUER *sp_policy_issuer(const SP_POLICY *pol, size_t i);
 /* Add an issuer that the policy does not list (the command's --issuer).
- * The policy takes ownership. */
+ * The policy takes ownership, also when the call fails. */
 int sp_policy_add_issuer(SP_POLICY *pol, SP_ISSUER *issuer);
 /* The issuer whose SubjectPublicKeyInfo equals `spki` (whole TLV). */
 const SP_ISSUER *sp_policy_issuer_by_spki(const SP_POLICY *pol,

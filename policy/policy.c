@@ -319,18 +319,6 @@ static int parse_uint(const char *text, unsigned long min, unsigned long max,
     return 1;
 }
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    /* H. Hinnant's algorithm: days since 1970-01-01, proleptic Gregorian. */
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;
-    const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
-
 /* "YYYY-MM-DD", a real calendar date, as seconds at 00:00:00 UTC. */
 static int parse_date(const char *text, int64_t *out)
 {
@@ -352,7 +340,7 @@ static int parse_date(const char *text, int64_t *out)
         return 0;
     if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return 0;
-    *out = days_from_civil(y, m, d) * SP_DAY_SECS;
+    *out = sp_days_from_civil(y, m, d) * SP_DAY_SECS;
     return 1;
 }
 
@@ -436,14 +424,17 @@ static int check_domain(char *domain)
     if (total == 0 || total > 253)
         return 0;
     for (; *p != '\0'; p++) {
-        *p = (char)tolower((unsigned char)*p);
+        /* ASCII only, whatever the locale says about other bytes. */
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
         if (*p == '.') {
             if (label_len == 0 || p[-1] == '-')
                 return 0;
             label_len = 0;
             continue;
         }
-        if (!(isalnum((unsigned char)*p) || *p == '-'))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
+              || *p == '-'))
             return 0;
         if (*p == '-' && label_len == 0)
             return 0;

@@ -54,7 +54,8 @@ typedef struct sp_profile_st {
     char **email_domains;
     size_t n_email_domains;
 
-    /* Allowed subject key types (SP_KEY_*), RSA modulus bounds in bits. */
+    /* Allowed subject key types (SP_KEY_*), RSA modulus bounds in bits
+     * (rsa_max_bits 0: no upper bound, as in the SBR). */
     unsigned key_types;
     unsigned rsa_min_bits;
     unsigned rsa_max_bits;
