@@ -1215,6 +1215,9 @@ int main(void)
     const char *base = getenv("TMPDIR");
     int rc;
 
+    /* It would redirect every relative .include these tests make. */
+    unsetenv("OPENSSL_CONF_INCLUDE");
+
     snprintf(tmpdir, sizeof(tmpdir), "%s/sp-policy-XXXXXX",
              base != NULL && *base != '\0' ? base : "/tmp");
     if (mkdtemp(tmpdir) == NULL) {
