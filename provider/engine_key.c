@@ -129,10 +129,9 @@ static int spprov_engine_read_pin(const char *source, char *pin, size_t pinsize,
         }
         pin[len] = '\0';
     } else {
+        /* Not echoed: a mistyped source may be the PIN itself. */
         spprov_engine_err(err, errlen,
-                          "PIN source \"%s\" is neither file:PATH nor "
-                          "env:NAME",
-                          source);
+                          "PIN source is neither file:PATH nor env:NAME");
         goto done;
     }
     if (pin[0] == '\0') {
