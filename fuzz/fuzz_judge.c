@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer target: arbitrary bytes through the gate the provider applies
+ * on every signing call (strict DER check, classification, decoding and
+ * all rules). Must never crash, read out of bounds or leak, whatever the
+ * input; a decision must always be made.
+ *
+ * Build and run (clang with libFuzzer):
+ *   make -C fuzz        (see fuzz/README.md)
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "engine.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static SP_POLICY *pol;
+    static SP_VERDICT verdict;
+    SP_JUDGE_OPTS opts = {SP_AT_NOTBEFORE, NULL, 0};
+    sp_decision d;
+
+    if (pol == NULL) {
+        char err[SP_POLICY_ERR_MAX];
+
+        pol = sp_policy_new_default(err, sizeof(err));
+        if (pol == NULL)
+            abort();
+    }
+    d = sp_judge(pol, data, size, &opts, &verdict);
+    /* Anything the decoder refused must be refused. */
+    if (verdict.decode_failed && d != SP_DECIDE_REFUSE)
+        abort();
+    if (d != SP_DECIDE_ACCEPT && d != SP_DECIDE_REFUSE
+        && d != SP_DECIDE_WOULD_REFUSE)
+        abort();
+    return 0;
+}
