@@ -314,8 +314,9 @@ hsm_policy_file() {
 }
 
 # hsm_provider_cnf OUT POLICY [KEY = VALUE]...: an openssl.cnf that loads
-# the uninstalled smimepolicy provider (OPENSSL_MODULES points at the build)
-# next to the default provider.
+# the uninstalled smimepolicy provider next to the default provider. The
+# module is named by its path in the build, so OPENSSL_MODULES can keep
+# pointing at the system's modules (where tpm2.so is).
 hsm_provider_cnf() {
     local out=$1 pol=$2 kv
     shift 2
@@ -329,6 +330,9 @@ hsm_provider_cnf() {
         echo "[default_sect]"
         echo "activate = 1"
         echo "[smimepolicy_sect]"
+        if [ -e "$SP_BUILDDIR/.libs/smimepolicy.so" ]; then
+            echo "module = $SP_BUILDDIR/.libs/smimepolicy.so"
+        fi
         echo "activate = 1"
         echo "policy = $pol"
         echo "audit_log = $HSM_DIR/audit.log"
@@ -347,6 +351,27 @@ hsm_ca_issue() {
         -days "$days" -in "$csr" -out "$cadir/$name.pem" "$@" \
         >"$cadir/$name.out" 2>"$cadir/$name.err"
     HSM_CA_RC=$?
+}
+
+# hsm_key_id CERT: the key identifier smimepolicy writes into its audit
+# records, "sha256:" + hex SHA-256 of the DER SubjectPublicKeyInfo.
+hsm_key_id() {
+    "$OPENSSL" x509 -in "$1" -noout -pubkey |
+        "$OPENSSL" pkey -pubin -outform DER 2>/dev/null |
+        sha256sum | sed 's/^\([0-9a-f]*\).*/sha256:\1/'
+}
+
+# hsm_expect_audit DESC DECISION KEYID COUNT: the audit log holds COUNT
+# records with this decision for this key.
+hsm_expect_audit() {
+    local n
+    n=$(grep -F "\"key_id\":\"$3\"" "$HSM_DIR/audit.log" 2>/dev/null |
+        grep -cF "\"decision\":\"$2\"")
+    if [ "$n" = "$4" ]; then
+        hsm_pass "$1: $n audit records \"$2\""
+    else
+        hsm_fail "$1: $n audit records \"$2\" for $3, expected $4"
+    fi
 }
 
 # hsm_expect_issued DESC CADIR NAME ROOT SUBCA: the certificate NAME.pem

@@ -158,6 +158,10 @@ for label in ca-rsa ca-ec; do
         "smimepolicy.*(serverAuth|1\.3\.6\.1\.5\.5\.7\.3\.1|eku)"
     [ "$(cksum <"$d/index.txt")" = "$before" ] ||
         hsm_fail "$label: index.txt changed by a refused request"
+    # One audit record per decision, naming the HSM key.
+    keyid=$(hsm_key_id "$d/ca.pem")
+    hsm_expect_audit "$label" signed "$keyid" "$ROUNDS"
+    hsm_expect_audit "$label" refused "$keyid" 2
 
     # A wrong PIN loads no key and signs nothing.
     OPENSSL_CONF=$HSM_DIR/sp-wrong-pin.cnf hsm_ca_issue wrong-pin "$d" \

@@ -14,6 +14,10 @@
 
 . "${SP_SRCDIR:-$(dirname "$0")/..}/tests/hsm-lib.sh"
 
+# make check points OPENSSL_MODULES at the build; tpm2.so lives in the
+# system's modules directory, and the provider is named by path instead.
+unset OPENSSL_MODULES
+
 hsm_require swtpm swtpm_ioctl tpm2_createprimary tpm2_create tpm2_load \
     tpm2_evictcontrol tpm2_readpublic tpm2_flushcontext "$OPENSSL"
 MODULESDIR=$("$OPENSSL" version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')
@@ -182,6 +186,10 @@ for label in tpm-rsa tpm-ec; do
         "smimepolicy.*(serverAuth|1\.3\.6\.1\.5\.5\.7\.3\.1|eku)"
     [ "$(cksum <"$d/index.txt")" = "$before" ] ||
         hsm_fail "$label: index.txt changed by a refused request"
+    # One audit record per decision, naming the HSM key.
+    keyid=$(hsm_key_id "$d/ca.pem")
+    hsm_expect_audit "$label" signed "$keyid" "$ROUNDS"
+    hsm_expect_audit "$label" refused "$keyid" 2
 done
 
 # swtpm stops in the EXIT trap; check here that it really went away.
