@@ -975,14 +975,12 @@ static void check_atv(SP_NAME_CHECK *nc, const SP_ATV *atv)
                       name, atv->tag, string_class_text[def->strings]);
         return;
     }
+    /* The TBS decoder's strict DER pass has refused values whose bytes
+     * their string type cannot hold (der.malformed) before any rule runs;
+     * this only keeps the walk safe. */
     if (sp_der_check_string(atv->tag, &atv->value) != SP_DER_OK
-        || (chars = str_chars(atv->tag, &atv->value)) == SIZE_MAX) {
-        sp_quote(atv->value.data, atv->value.len, quoted, sizeof(quoted));
-        sp_report(ctx, SP_R_SUBJ_INVALID_STRING,
-                  "%s: %s value %s has characters a %s cannot hold", nc->where,
-                  name, quoted, string_type_name(atv->tag));
+        || (chars = str_chars(atv->tag, &atv->value)) == SIZE_MAX)
         return;
-    }
     ulen = str_to_utf8(atv->tag, &atv->value, buf, sizeof(buf));
     sp_quote(buf, ulen == SIZE_MAX ? strlen((char *)buf) : ulen, quoted,
              sizeof(quoted));
