@@ -248,11 +248,14 @@ hsm_issue_sub_ca() {
         -out "$2" 2>"$2.err" || hsm_die "sub CA $3: $(cat "$2.err")"
 }
 
-# hsm_write_ca_cnf DIR CACERT: an openssl ca configuration issuing strict
-# mailbox certificates (2.23.140.1.5.1.3) from DIR. The key comes from the
-# command line (-keyfile) so the test decides how it is reached.
+# hsm_write_ca_cnf DIR CACERT [KEY-URI]: an openssl ca configuration
+# issuing strict mailbox certificates (2.23.140.1.5.1.3) from DIR. With
+# KEY-URI the CA section names the key (private_key =); without it the key
+# comes from the command line (-keyfile).
 hsm_write_ca_cnf() {
-    cat >"$1/ca.cnf" <<EOF
+    local cnf=$1/ca.cnf
+    [ $# -ge 3 ] && cnf=$1/ca-private-key.cnf
+    cat >"$cnf" <<EOF
 [ca]
 default_ca = hsm_ca
 [hsm_ca]
@@ -262,6 +265,7 @@ new_certs_dir = \$dir/newcerts
 serial = \$dir/serial
 rand_serial = yes
 certificate = $2
+${3:+private_key = $3}
 default_md = sha256
 default_days = 365
 policy = policy_any
@@ -343,11 +347,13 @@ hsm_provider_cnf() {
 }
 
 # hsm_ca_issue NAME CADIR EXTSECTION DAYS CSR KEYARGS...: run openssl ca
-# once; leaves $CADIR/NAME.pem, NAME.err and sets HSM_CA_RC.
+# once (with $HSM_CA_CNF, default CADIR/ca.cnf); leaves CADIR/NAME.pem,
+# NAME.err and sets HSM_CA_RC.
 hsm_ca_issue() {
     local name=$1 cadir=$2 ext=$3 days=$4 csr=$5
     shift 5
-    "$OPENSSL" ca -batch -notext -config "$cadir/ca.cnf" -extensions "$ext" \
+    "$OPENSSL" ca -batch -notext -config "${HSM_CA_CNF:-$cadir/ca.cnf}" \
+        -extensions "$ext" \
         -days "$days" -in "$csr" -out "$cadir/$name.pem" "$@" \
         >"$cadir/$name.out" 2>"$cadir/$name.err"
     HSM_CA_RC=$?

@@ -106,6 +106,7 @@ for label in ca-rsa ca-ec; do
     fi
     hsm_ca_files "$d"
     hsm_write_ca_cnf "$d" "$d/ca.pem"
+    hsm_write_ca_cnf "$d" "$d/ca.pem" "smimepolicy:engine:$(uri_of $label)"
 done
 
 hsm_policy_file "$HSM_DIR/policy.cnf" "$HSM_DIR/ca-rsa/ca.pem" \
@@ -158,12 +159,23 @@ for label in ca-rsa ca-ec; do
         "smimepolicy.*(serverAuth|1\.3\.6\.1\.5\.5\.7\.3\.1|eku)"
     [ "$(cksum <"$d/index.txt")" = "$before" ] ||
         hsm_fail "$label: index.txt changed by a refused request"
+    # The same key named in the CA section (private_key =) instead of
+    # on the command line.
+    HSM_CA_CNF=$d/ca-private-key.cnf hsm_ca_issue cnf-ok "$d" smime_strict \
+        365 "$HSM_DIR/alice.csr"
+    hsm_expect_issued "$label private_key = in the CA section" "$d" cnf-ok \
+        "$HSM_DIR/root/root.pem" "$d/ca.pem"
+    HSM_CA_CNF=$d/ca-private-key.cnf hsm_ca_issue cnf-bad "$d" \
+        smime_server_auth 365 "$HSM_DIR/alice.csr"
+    hsm_expect_refused "$label private_key =, serverAuth EKU" "$d" cnf-bad \
+        "smimepolicy.*eku"
     # One audit record per decision, naming the HSM key.
     keyid=$(hsm_key_id "$d/ca.pem")
-    hsm_expect_audit "$label" signed "$keyid" "$ROUNDS"
-    hsm_expect_audit "$label" refused "$keyid" 2
+    hsm_expect_audit "$label" signed "$keyid" $((ROUNDS + 1))
+    hsm_expect_audit "$label" refused "$keyid" 3
 
     # A wrong PIN loads no key and signs nothing.
+    before=$(cksum <"$d/index.txt")
     OPENSSL_CONF=$HSM_DIR/sp-wrong-pin.cnf hsm_ca_issue wrong-pin "$d" \
         smime_strict 365 "$HSM_DIR/alice.csr" "$@"
     hsm_expect_refused "$label wrong PIN" "$d" wrong-pin "PIN incorrect"
