@@ -18,7 +18,8 @@ static const uint8_t oid_eku[] = {0x55, 0x1d, 0x25};
 static const uint8_t oid_cp[] = {0x55, 0x1d, 0x20};
 static const uint8_t oid_bc[] = {0x55, 0x1d, 0x13};
 static const uint8_t oid_crldp[] = {0x55, 0x1d, 0x1f};
-static const uint8_t oid_aia[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
+static const uint8_t oid_aia[] = {0x2b, 0x06, 0x01, 0x05,
+                                  0x05, 0x07, 0x01, 0x01};
 static const uint8_t oid_aki[] = {0x55, 0x1d, 0x23};
 static const uint8_t oid_ski[] = {0x55, 0x1d, 0x0e};
 
@@ -135,20 +136,18 @@ void sp_finding_format(const SP_FINDING *f, char *buf, size_t buflen)
                  when);
     } else if (f->expired_exception != NULL) {
         sp_time_to_text(f->expired_exception->expires, when, sizeof(when));
-        snprintf(buf + n, buflen - (size_t)n,
-                 " (exception %s expired %s)", f->expired_exception->name,
-                 when);
+        snprintf(buf + n, buflen - (size_t)n, " (exception %s expired %s)",
+                 f->expired_exception->name, when);
     }
 }
 
 static void decode_failure(SP_VERDICT *out, const char *what)
 {
     out->decode_failed = 1;
-    sp_findings_add(&out->findings, SP_R_DECODE, "%s: %s at offset %zu: %s",
-                    what, out->decode_error.field ? out->decode_error.field
-                                                  : "(top level)",
-                    out->decode_error.offset,
-                    sp_der_strerror(out->decode_error.err));
+    sp_findings_add(
+        &out->findings, SP_R_DECODE, "%s: %s at offset %zu: %s", what,
+        out->decode_error.field ? out->decode_error.field : "(top level)",
+        out->decode_error.offset, sp_der_strerror(out->decode_error.err));
 }
 
 /* The keyIdentifier of an AKI extension value; empty view when absent or
@@ -162,8 +161,7 @@ static SP_DER aki_key_id(const SP_EXTENSION *aki)
         return kid;
     cur = aki->value;
     if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || sp_der_get_optional(&seq, SP_TAG_CTX(0), &kid, &present)
-               != SP_DER_OK
+        || sp_der_get_optional(&seq, SP_TAG_CTX(0), &kid, &present) != SP_DER_OK
         || !present)
         kid.data = NULL, kid.len = 0;
     return kid;
@@ -387,8 +385,8 @@ static void judge_crl(const SP_POLICY *pol, const uint8_t *der, size_t len,
         return;
     }
     out->at = opts->at == SP_AT_NOTBEFORE ? crl->this_update : opts->at;
-    out->issuer = opts->issuer ? opts->issuer
-                               : find_crl_issuer(pol, &crl->issuer);
+    out->issuer =
+        opts->issuer ? opts->issuer : find_crl_issuer(pol, &crl->issuer);
     if (out->issuer == NULL && opts->require_issuer)
         sp_findings_add(&out->findings, SP_R_ISSUER_UNKNOWN,
                         "no issuing CA certificate of the policy matches "

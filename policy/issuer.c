@@ -31,10 +31,14 @@ static const uint8_t oid_ski[] = {0x55, 0x1d, 0x0e};
 static const uint8_t oid_aki[] = {0x55, 0x1d, 0x23};
 static const uint8_t oid_eku[] = {0x55, 0x1d, 0x25};
 /* EKU purposes, OID contents. */
-static const uint8_t kp_email[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04};
-static const uint8_t kp_server[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01};
-static const uint8_t kp_code[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03};
-static const uint8_t kp_time[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08};
+static const uint8_t kp_email[] = {0x2b, 0x06, 0x01, 0x05,
+                                   0x05, 0x07, 0x03, 0x04};
+static const uint8_t kp_server[] = {0x2b, 0x06, 0x01, 0x05,
+                                    0x05, 0x07, 0x03, 0x01};
+static const uint8_t kp_code[] = {0x2b, 0x06, 0x01, 0x05,
+                                  0x05, 0x07, 0x03, 0x03};
+static const uint8_t kp_time[] = {0x2b, 0x06, 0x01, 0x05,
+                                  0x05, 0x07, 0x03, 0x08};
 static const uint8_t kp_any[] = {0x55, 0x1d, 0x25, 0x00};
 
 /* Value of an extension that is one OCTET STRING (SKI), or of the AKI's
@@ -63,8 +67,7 @@ static SP_DER aki_key_id(const SP_TBS_CERT *tbs)
         return kid;
     cur = e->value;
     if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || sp_der_get_optional(&seq, SP_TAG_CTX(0), &kid, &present)
-               != SP_DER_OK
+        || sp_der_get_optional(&seq, SP_TAG_CTX(0), &kid, &present) != SP_DER_OK
         || !present)
         kid.data = NULL, kid.len = 0;
     return kid;
@@ -144,8 +147,8 @@ SP_ISSUER *sp_issuer_from_der(const uint8_t *der, size_t len, char *err,
         goto err;
     }
     iss->ski = ski_value(&iss->tbs);
-    iss->is_root = sp_der_equal(&iss->tbs.subject, &iss->tbs.issuer)
-                   && self_signed(iss);
+    iss->is_root =
+        sp_der_equal(&iss->tbs.subject, &iss->tbs.issuer) && self_signed(iss);
     iss->may_issue_smime = !iss->is_root && eku_allows_smime(&iss->tbs);
     return iss;
 

@@ -23,16 +23,19 @@
 typedef struct sp_algid_st {
     const uint8_t *der;
     size_t len;
-    unsigned key;    /* SP_KEY_* bit: subject key type, or issuing key types */
+    unsigned key; /* SP_KEY_* bit: subject key type, or issuing key types */
     const char *name;
 } SP_ALGID;
 
-#define ALG(bytes, key, name) {bytes, sizeof(bytes), key, name}
+#define ALG(bytes, key, name)                                                  \
+    {                                                                          \
+        bytes, sizeof(bytes), key, name                                        \
+    }
 
 /* E-20..E-26: SubjectPublicKeyInfo algorithms. */
-static const uint8_t spki_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48,
-                                   0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05,
-                                   0x00};
+static const uint8_t spki_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+                                   0x86, 0x48, 0x86, 0xf7, 0x0d,
+                                   0x01, 0x01, 0x01, 0x05, 0x00};
 static const uint8_t spki_p256[] = {0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
                                     0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
                                     0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
@@ -42,18 +45,14 @@ static const uint8_t spki_p384[] = {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86,
 static const uint8_t spki_p521[] = {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86,
                                     0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
                                     0x05, 0x2b, 0x81, 0x04, 0x00, 0x23};
-static const uint8_t alg_ed25519[] = {0x30, 0x05, 0x06, 0x03,
-                                      0x2b, 0x65, 0x70};
+static const uint8_t alg_ed25519[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70};
 static const uint8_t alg_ed448[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71};
-static const uint8_t alg_mldsa44[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86,
-                                      0x48, 0x01, 0x65, 0x03, 0x04, 0x03,
-                                      0x11};
-static const uint8_t alg_mldsa65[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86,
-                                      0x48, 0x01, 0x65, 0x03, 0x04, 0x03,
-                                      0x12};
-static const uint8_t alg_mldsa87[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86,
-                                      0x48, 0x01, 0x65, 0x03, 0x04, 0x03,
-                                      0x13};
+static const uint8_t alg_mldsa44[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48,
+                                      0x01, 0x65, 0x03, 0x04, 0x03, 0x11};
+static const uint8_t alg_mldsa65[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48,
+                                      0x01, 0x65, 0x03, 0x04, 0x03, 0x12};
+static const uint8_t alg_mldsa87[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48,
+                                      0x01, 0x65, 0x03, 0x04, 0x03, 0x13};
 static const uint8_t spki_mlkem512[] = {0x30, 0x0b, 0x06, 0x09, 0x60,
                                         0x86, 0x48, 0x01, 0x65, 0x03,
                                         0x04, 0x04, 0x01};
@@ -81,23 +80,25 @@ static const SP_ALGID spki_algs[] = {
 
 /* E-10..E-13: signature algorithms, with the issuing key types each one
  * goes with. */
-static const uint8_t sig_rsa_sha256[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
-                                         0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
-                                         0x0b, 0x05, 0x00};
-static const uint8_t sig_rsa_sha384[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
-                                         0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
-                                         0x0c, 0x05, 0x00};
-static const uint8_t sig_rsa_sha512[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
-                                         0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
-                                         0x0d, 0x05, 0x00};
+static const uint8_t sig_rsa_sha256[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+                                         0x86, 0x48, 0x86, 0xf7, 0x0d,
+                                         0x01, 0x01, 0x0b, 0x05, 0x00};
+static const uint8_t sig_rsa_sha384[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+                                         0x86, 0x48, 0x86, 0xf7, 0x0d,
+                                         0x01, 0x01, 0x0c, 0x05, 0x00};
+static const uint8_t sig_rsa_sha512[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+                                         0x86, 0x48, 0x86, 0xf7, 0x0d,
+                                         0x01, 0x01, 0x0d, 0x05, 0x00};
 #define PSS(h, salt)                                                           \
-    {0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,        \
-     0x01, 0x0a, 0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60,        \
-     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, h,    0x05, 0x00, 0xa1,        \
-     0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,        \
-     0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,        \
-     0x65, 0x03, 0x04, 0x02, h,    0x05, 0x00, 0xa2, 0x03, 0x02, 0x01,        \
-     salt}
+    {                                                                          \
+        0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,      \
+            0x01, 0x0a, 0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60,  \
+            0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, h, 0x05, 0x00, 0xa1,     \
+            0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,  \
+            0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,  \
+            0x65, 0x03, 0x04, 0x02, h, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01,     \
+            salt                                                               \
+    }
 static const uint8_t sig_pss_sha256[] = PSS(0x01, 0x20);
 static const uint8_t sig_pss_sha384[] = PSS(0x02, 0x30);
 static const uint8_t sig_pss_sha512[] = PSS(0x03, 0x40);
@@ -229,10 +230,9 @@ static void check_version_serial(SP_RULE_CTX *ctx)
         sp_report(ctx, SP_R_VERSION, "version is v%u", t->version + 1);
     if (s->len == 0 || (s->data[0] & 0x80) != 0
         || (s->len == 1 && s->data[0] == 0))
-        sp_report(ctx, SP_R_SERIAL_NOT_POSITIVE,
-                  "serial number is %s",
+        sp_report(ctx, SP_R_SERIAL_NOT_POSITIVE, "serial number is %s",
                   s->len == 0 || (s->len == 1 && s->data[0] == 0) ? "zero"
-                                                                 : "negative");
+                                                                  : "negative");
     if (s->len > 20)
         sp_report(ctx, SP_R_SERIAL_TOO_LONG,
                   "serial number is %zu octets (at most 20)", s->len);
@@ -260,8 +260,7 @@ static void check_structure(SP_RULE_CTX *ctx)
             if (sp_der_equal(&t->ext[i].oid, &t->ext[k].oid)) {
                 sp_report(ctx, SP_R_EXT_DUPLICATE,
                           "extension %s appears more than once",
-                          sp_der_oid_to_text(&t->ext[i].oid, oid,
-                                             sizeof(oid)));
+                          sp_der_oid_to_text(&t->ext[i].oid, oid, sizeof(oid)));
                 break;
             }
         }
@@ -298,8 +297,10 @@ static void check_validity(SP_RULE_CTX *ctx)
     sp_time_to_text(t->not_before, nb, sizeof(nb));
     sp_time_to_text(t->not_after, na, sizeof(na));
     if (t->not_before > t->not_after) {
-        sp_report(ctx, SP_R_VALIDITY_REVERSED, "notBefore %s is after "
-                  "notAfter %s", nb, na);
+        sp_report(ctx, SP_R_VALIDITY_REVERSED,
+                  "notBefore %s is after "
+                  "notAfter %s",
+                  nb, na);
         return;
     }
     if (ctx->profile != NULL && ctx->profile->max_validity_days != 0
@@ -340,16 +341,15 @@ static void check_legacy_sunset(SP_RULE_CTX *ctx)
 /* Public keys                                                         */
 
 static const uint16_t small_primes[] = {
-    2,   3,   5,   7,   11,  13,  17,  19,  23,  29,  31,  37,  41,  43,
-    47,  53,  59,  61,  67,  71,  73,  79,  83,  89,  97,  101, 103, 107,
-    109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181,
-    191, 193, 197, 199, 211, 223, 227, 229, 233, 239, 241, 251, 257, 263,
-    269, 271, 277, 281, 283, 293, 307, 311, 313, 317, 331, 337, 347, 349,
-    353, 359, 367, 373, 379, 383, 389, 397, 401, 409, 419, 421, 431, 433,
-    439, 443, 449, 457, 461, 463, 467, 479, 487, 491, 499, 503, 509, 521,
-    523, 541, 547, 557, 563, 569, 571, 577, 587, 593, 599, 601, 607, 613,
-    617, 619, 631, 641, 643, 647, 653, 659, 661, 673, 677, 683, 691, 701,
-    709, 719, 727, 733, 739, 743, 751};
+    2,   3,   5,   7,   11,  13,  17,  19,  23,  29,  31,  37,  41,  43,  47,
+    53,  59,  61,  67,  71,  73,  79,  83,  89,  97,  101, 103, 107, 109, 113,
+    127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181, 191, 193, 197,
+    199, 211, 223, 227, 229, 233, 239, 241, 251, 257, 263, 269, 271, 277, 281,
+    283, 293, 307, 311, 313, 317, 331, 337, 347, 349, 353, 359, 367, 373, 379,
+    383, 389, 397, 401, 409, 419, 421, 431, 433, 439, 443, 449, 457, 461, 463,
+    467, 479, 487, 491, 499, 503, 509, 521, 523, 541, 547, 557, 563, 569, 571,
+    577, 587, 593, 599, 601, 607, 613, 617, 619, 631, 641, 643, 647, 653, 659,
+    661, 673, 677, 683, 691, 701, 709, 719, 727, 733, 739, 743, 751};
 
 /* Bit length of a non-negative INTEGER's contents. */
 static size_t integer_bits(const SP_DER *v)
@@ -387,8 +387,7 @@ static void check_rsa_key(SP_RULE_CTX *ctx)
     size_t bits, ebits;
 
     if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur)
-        || sp_der_get_integer(&seq, &n) != SP_DER_OK
+        || !sp_der_empty(&cur) || sp_der_get_integer(&seq, &n) != SP_DER_OK
         || sp_der_get_integer(&seq, &e) != SP_DER_OK || !sp_der_empty(&seq)
         || (n.data[0] & 0x80) || (e.data[0] & 0x80)) {
         sp_report(ctx, SP_R_KEY_MALFORMED,
@@ -402,8 +401,9 @@ static void check_rsa_key(SP_RULE_CTX *ctx)
                   "RSA modulus is %zu bits; at least 2048 and a multiple of "
                   "8 are required",
                   bits);
-    if (p != NULL && ((p->rsa_min_bits && bits < p->rsa_min_bits)
-                      || (p->rsa_max_bits && bits > p->rsa_max_bits)))
+    if (p != NULL
+        && ((p->rsa_min_bits && bits < p->rsa_min_bits)
+            || (p->rsa_max_bits && bits > p->rsa_max_bits)))
         sp_report(ctx, SP_R_RSA_SIZE_POLICY,
                   "RSA modulus is %zu bits; profile %s allows %u to %u", bits,
                   p->name, p->rsa_min_bits,
@@ -564,8 +564,7 @@ static void check_issuer(SP_RULE_CTX *ctx)
                   sp_issuer_path(iss) ? sp_issuer_path(iss) : "(given)",
                   subject.len);
     if (sp_issuer_is_root(iss))
-        sp_report(ctx, SP_R_ISSUER_ROOT,
-                  "issuing CA %s is a self-signed root",
+        sp_report(ctx, SP_R_ISSUER_ROOT, "issuing CA %s is a self-signed root",
                   sp_issuer_path(iss) ? sp_issuer_path(iss) : "(given)");
     else if (!sp_issuer_may_issue_smime(iss))
         sp_report(ctx, SP_R_ISSUER_NOT_SMIME,

@@ -50,8 +50,7 @@ static void check_entry(SP_DER entry, size_t index, SP_FINDINGS *out)
                             index);
             return;
         }
-        if (!sp_der_equal_bytes(&oid, oid_reason_code,
-                                sizeof(oid_reason_code)))
+        if (!sp_der_equal_bytes(&oid, oid_reason_code, sizeof(oid_reason_code)))
             continue;
         if (critical)
             sp_findings_add(out, SP_R_CRL_REASON_CRITICAL,

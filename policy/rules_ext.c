@@ -17,7 +17,9 @@
 
 /* Type and generation masks for the tables. */
 #define T(t) (1u << (t))
-#define T_ALL (T(SP_TYPE_MAILBOX) | T(SP_TYPE_ORGANIZATION) | T(SP_TYPE_SPONSORED) | T(SP_TYPE_INDIVIDUAL))
+#define T_ALL                                                                  \
+    (T(SP_TYPE_MAILBOX) | T(SP_TYPE_ORGANIZATION) | T(SP_TYPE_SPONSORED)       \
+     | T(SP_TYPE_INDIVIDUAL))
 #define G(g) (1u << (g))
 #define G_ALL (G(SP_GEN_LEGACY) | G(SP_GEN_MULTIPURPOSE) | G(SP_GEN_STRICT))
 #define G_ML (G(SP_GEN_LEGACY) | G(SP_GEN_MULTIPURPOSE))
@@ -27,28 +29,35 @@ static const uint8_t oid_ku[] = {0x55, 0x1d, 0x0f};
 static const uint8_t oid_eku[] = {0x55, 0x1d, 0x25};
 static const uint8_t oid_cp[] = {0x55, 0x1d, 0x20};
 static const uint8_t oid_crldp[] = {0x55, 0x1d, 0x1f};
-static const uint8_t oid_aia[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
+static const uint8_t oid_aia[] = {0x2b, 0x06, 0x01, 0x05,
+                                  0x05, 0x07, 0x01, 0x01};
 static const uint8_t oid_aki[] = {0x55, 0x1d, 0x23};
 static const uint8_t oid_ski[] = {0x55, 0x1d, 0x0e};
 static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};
 static const uint8_t oid_bc[] = {0x55, 0x1d, 0x13};
 static const uint8_t oid_nc[] = {0x55, 0x1d, 0x1e};
 static const uint8_t oid_sda[] = {0x55, 0x1d, 0x09};
-static const uint8_t oid_smimecaps[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0f};
-static const uint8_t oid_qc[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x03};
-static const uint8_t oid_lei[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0x98, 0x2a, 0x01};
-static const uint8_t oid_lei_role[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0x98, 0x2a, 0x02};
-static const uint8_t oid_adobe_ts[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x2f, 0x01, 0x01, 0x09, 0x01};
-static const uint8_t oid_adobe_ari[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x2f, 0x01, 0x01, 0x09, 0x02};
+static const uint8_t oid_smimecaps[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                        0x0d, 0x01, 0x09, 0x0f};
+static const uint8_t oid_qc[] = {0x2b, 0x06, 0x01, 0x05,
+                                 0x05, 0x07, 0x01, 0x03};
+static const uint8_t oid_lei[] = {0x2b, 0x06, 0x01, 0x04, 0x01,
+                                  0x83, 0x98, 0x2a, 0x01};
+static const uint8_t oid_lei_role[] = {0x2b, 0x06, 0x01, 0x04, 0x01,
+                                       0x83, 0x98, 0x2a, 0x02};
+static const uint8_t oid_adobe_ts[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                       0x2f, 0x01, 0x01, 0x09, 0x01};
+static const uint8_t oid_adobe_ari[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                        0x2f, 0x01, 0x01, 0x09, 0x02};
 
 /* ------------------------------------------------------------------ */
 /* Which extensions, for whom, how critical (A-09, B-07, B-08, D-OPT)  */
 
 typedef enum {
-    CRIT_ANY = 0,       /* the SBR sets nothing (or another rule decides) */
-    CRIT_MUST_NOT,      /* ext.critical */
-    CRIT_SHOULD_NOT,    /* ext.critical_discouraged */
-    CRIT_CP,            /* cp.critical (a SHOULD NOT of its own) */
+    CRIT_ANY = 0,    /* the SBR sets nothing (or another rule decides) */
+    CRIT_MUST_NOT,   /* ext.critical */
+    CRIT_SHOULD_NOT, /* ext.critical_discouraged */
+    CRIT_CP,         /* cp.critical (a SHOULD NOT of its own) */
 } sp_crit;
 
 typedef struct sp_ext_row_st {
@@ -60,7 +69,10 @@ typedef struct sp_ext_row_st {
     sp_crit crit;
 } SP_EXT_ROW;
 
-#define ROW(oid, name, types, gens, crit) {oid, sizeof(oid), name, types, gens, crit}
+#define ROW(oid, name, types, gens, crit)                                      \
+    {                                                                          \
+        oid, sizeof(oid), name, types, gens, crit                              \
+    }
 
 static const SP_EXT_ROW ext_rows[] = {
     ROW(oid_ku, "keyUsage", T_ALL, G_ALL, CRIT_ANY),
@@ -99,8 +111,7 @@ static const SP_EXT_ROW *ext_row(const SP_EXTENSION *e)
     return NULL;
 }
 
-static const SP_EXTRA_EXT *extra_ext(const SP_PROFILE *p,
-                                     const SP_EXTENSION *e)
+static const SP_EXTRA_EXT *extra_ext(const SP_PROFILE *p, const SP_EXTENSION *e)
 {
     if (p == NULL)
         return NULL;
@@ -143,8 +154,8 @@ static void check_allowlist(SP_RULE_CTX *ctx)
                 || (row->gens & G(ctx->gen)) == 0)
             && extra_ext(ctx->profile, e) == NULL)
             sp_report(ctx, SP_R_EXT_PROHIBITED,
-                      "%s (%s) is not allowed in %s %s certificates",
-                      row->name, oid, sp_type_name(ctx->type),
+                      "%s (%s) is not allowed in %s %s certificates", row->name,
+                      oid, sp_type_name(ctx->type),
                       sp_generation_name(ctx->gen));
         if (!e->critical)
             continue;
@@ -189,8 +200,9 @@ static const char *uri_scheme(const SP_DER *uri, char *buf, size_t buflen)
         if (c == ':')
             break;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-              || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-'
-                            || c == '.'))))
+              || (i > 0
+                  && ((c >= '0' && c <= '9') || c == '+' || c == '-'
+                      || c == '.'))))
             return buf;
         buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
@@ -281,8 +293,8 @@ static size_t ku_list(unsigned bits, char *buf, size_t buflen)
     for (unsigned b = 0; b < N_ELEMS(ku_names); b++) {
         if ((bits & (1u << b)) == 0)
             continue;
-        int w = snprintf(buf + n, buflen - n, "%s%s", n ? "," : "",
-                         ku_names[b]);
+        int w =
+            snprintf(buf + n, buflen - n, "%s%s", n ? "," : "", ku_names[b]);
         if (w < 0 || (size_t)w >= buflen - n)
             break;
         n += (size_t)w;
@@ -345,16 +357,19 @@ static void check_ku(SP_RULE_CTX *ctx)
     }
     ku_list(set, list, sizeof(list));
     sp_report(ctx, SP_R_KU_COMBINATION,
-              "keyUsage {%s} is not a permitted combination for %s keys",
-              list, sp_key_type_name(key));
+              "keyUsage {%s} is not a permitted combination for %s keys", list,
+              sp_key_type_name(key));
 }
 
 /* ------------------------------------------------------------------ */
 /* extKeyUsage (D-EKU)                                                  */
 
-static const uint8_t kp_email[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04};
-static const uint8_t kp_client[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02};
-static const uint8_t kp_docsign[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x24};
+static const uint8_t kp_email[] = {0x2b, 0x06, 0x01, 0x05,
+                                   0x05, 0x07, 0x03, 0x04};
+static const uint8_t kp_client[] = {0x2b, 0x06, 0x01, 0x05,
+                                    0x05, 0x07, 0x03, 0x02};
+static const uint8_t kp_docsign[] = {0x2b, 0x06, 0x01, 0x05,
+                                     0x05, 0x07, 0x03, 0x24};
 
 static const struct {
     uint8_t oid[8];
@@ -487,8 +502,10 @@ static void check_bc(SP_RULE_CTX *ctx)
 /* certificatePolicies (D-CP)                                           */
 
 static const uint8_t any_policy[] = {0x55, 0x1d, 0x20, 0x00};
-static const uint8_t qt_cps[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x02, 0x01};
-static const uint8_t qt_unotice[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x02, 0x02};
+static const uint8_t qt_cps[] = {0x2b, 0x06, 0x01, 0x05,
+                                 0x05, 0x07, 0x02, 0x01};
+static const uint8_t qt_unotice[] = {0x2b, 0x06, 0x01, 0x05,
+                                     0x05, 0x07, 0x02, 0x02};
 
 /* UserNotice ::= SEQUENCE { noticeRef NoticeReference OPTIONAL,
  *                           explicitText DisplayText OPTIONAL } */
@@ -709,8 +726,10 @@ static void check_crldp(SP_RULE_CTX *ctx)
 /* ------------------------------------------------------------------ */
 /* authorityInformationAccess (D-AIA)                                   */
 
-static const uint8_t ad_ocsp[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01};
-static const uint8_t ad_ca_issuers[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02};
+static const uint8_t ad_ocsp[] = {0x2b, 0x06, 0x01, 0x05,
+                                  0x05, 0x07, 0x30, 0x01};
+static const uint8_t ad_ca_issuers[] = {0x2b, 0x06, 0x01, 0x05,
+                                        0x05, 0x07, 0x30, 0x02};
 
 static void check_aia(SP_RULE_CTX *ctx)
 {
@@ -816,10 +835,9 @@ static void check_aki_ski(SP_RULE_CTX *ctx)
             if (has_issuer || has_serial)
                 sp_report(ctx, SP_R_AKI_ISSUER_SERIAL,
                           "authorityKeyIdentifier has %s",
-                          has_issuer && has_serial
-                              ? "authorityCertIssuer and "
-                                "authorityCertSerialNumber"
-                          : has_issuer ? "authorityCertIssuer"
+                          has_issuer && has_serial ? "authorityCertIssuer and "
+                                                     "authorityCertSerialNumber"
+                          : has_issuer             ? "authorityCertIssuer"
                                        : "authorityCertSerialNumber");
             if (ctx->issuer != NULL && has_kid) {
                 SP_DER ski = sp_issuer_ski(ctx->issuer);
@@ -909,7 +927,10 @@ static void check_sda(SP_RULE_CTX *ctx, const SP_EXTENSION *e)
 /* qcStatements (RFC 3739 3.2.6, ETSI EN 319 412-5 4.2, 4.3). Known
  * statements are decoded strictly: their statementInfo must have exactly
  * the defined type. */
-#define ETSI_QCS(n) {0x04, 0x00, 0x8e, 0x46, 0x01, n}
+#define ETSI_QCS(n)                                                            \
+    {                                                                          \
+        0x04, 0x00, 0x8e, 0x46, 0x01, n                                        \
+    }
 static const uint8_t qcs_compliance[] = ETSI_QCS(0x01);
 static const uint8_t qcs_limit[] = ETSI_QCS(0x02);
 static const uint8_t qcs_retention[] = ETSI_QCS(0x03);
@@ -917,8 +938,10 @@ static const uint8_t qcs_sscd[] = ETSI_QCS(0x04);
 static const uint8_t qcs_pds[] = ETSI_QCS(0x05);
 static const uint8_t qcs_type[] = ETSI_QCS(0x06);
 static const uint8_t qcs_cc_legislation[] = ETSI_QCS(0x07);
-static const uint8_t qcs_pkix_v1[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x0b, 0x01};
-static const uint8_t qcs_pkix_v2[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x0b, 0x02};
+static const uint8_t qcs_pkix_v1[] = {0x2b, 0x06, 0x01, 0x05,
+                                      0x05, 0x07, 0x0b, 0x01};
+static const uint8_t qcs_pkix_v2[] = {0x2b, 0x06, 0x01, 0x05,
+                                      0x05, 0x07, 0x0b, 0x02};
 
 static int is_alpha2(const SP_DER *s)
 {
@@ -957,8 +980,7 @@ static const char *qc_info_problem(const SP_DER *id, SP_DER info, int present)
             || !((tag == SP_TAG_PRINTABLESTRING && v.len == 3)
                  || tag == SP_TAG_INTEGER)
             || sp_der_get_integer(&seq, &v) != SP_DER_OK
-            || sp_der_get_integer(&seq, &v) != SP_DER_OK
-            || !sp_der_empty(&seq))
+            || sp_der_get_integer(&seq, &v) != SP_DER_OK || !sp_der_empty(&seq))
             return "QcEuLimitValue is not { currency, amount, exponent }";
         return NULL;
     }
@@ -972,8 +994,7 @@ static const char *qc_info_problem(const SP_DER *id, SP_DER info, int present)
             SP_DER loc, url, lang;
             if (sp_der_get(&seq, SP_TAG_SEQUENCE, &loc) != SP_DER_OK
                 || sp_der_get(&loc, SP_TAG_IA5STRING, &url) != SP_DER_OK
-                || sp_der_get(&loc, SP_TAG_PRINTABLESTRING, &lang)
-                       != SP_DER_OK
+                || sp_der_get(&loc, SP_TAG_PRINTABLESTRING, &lang) != SP_DER_OK
                 || !sp_der_empty(&loc) || !is_alpha2(&lang))
                 return "a QcEuPDS PdsLocation is not { IA5String url, "
                        "PrintableString SIZE(2) language }";
@@ -1012,8 +1033,7 @@ static const char *qc_info_problem(const SP_DER *id, SP_DER info, int present)
         int has_oid = 0, has_nra = 0;
         if (sp_der_get(&info, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
             || !sp_der_empty(&info)
-            || sp_der_get_optional(&seq, SP_TAG_OID, &v, &has_oid)
-                   != SP_DER_OK
+            || sp_der_get_optional(&seq, SP_TAG_OID, &v, &has_oid) != SP_DER_OK
             || sp_der_get_optional(&seq, SP_TAG_SEQUENCE, &v, &has_nra)
                    != SP_DER_OK
             || !sp_der_empty(&seq) || (!has_oid && !has_nra))
@@ -1092,8 +1112,8 @@ static void check_lei(SP_RULE_CTX *ctx, const SP_EXTENSION *e, int role)
     unsigned tag;
     char text[40];
 
-    if (sp_der_get_any(&cur, &tag, &v, NULL) != SP_DER_OK
-        || !sp_der_empty(&cur) || !sp_der_is_string_tag(tag)) {
+    if (sp_der_get_any(&cur, &tag, &v, NULL) != SP_DER_OK || !sp_der_empty(&cur)
+        || !sp_der_is_string_tag(tag)) {
         sp_report(ctx, role ? SP_R_LEI_ROLE_INVALID : SP_R_LEI_INVALID,
                   "%s value is not a string", role ? "LEI role" : "LEI");
         return;
@@ -1129,8 +1149,7 @@ static void check_adobe(SP_RULE_CTX *ctx, const SP_EXTENSION *e, int ts)
     }
     if (!ts) {
         if (!sp_der_empty(&seq))
-            malformed(ctx, "Adobe ArchiveRevInfo",
-                      "data after the version");
+            malformed(ctx, "Adobe ArchiveRevInfo", "data after the version");
         return;
     }
     if (sp_der_get_any(&seq, &tag, &v, NULL) != SP_DER_OK) {

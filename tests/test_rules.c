@@ -23,68 +23,58 @@
 
 /* Raw extension values (DER, hex) for cases libcrypto's configuration
  * syntax cannot express. CP_* use the Individual Strict policy OID. */
-#define CP_CPS_HTTPS \
-    "30323030060767810c010504033025302306082b06010505070201161768747470733a2f2f6578616d706c652e636f6d2f637073"
-#define CP_CPS_FTP \
-    "3030302e060767810c010504033023302106082b0601050507020116156674703a2f2f6578616d706c652e636f6d2f637073"
-#define CP_NOTICE_UTF8 \
-    "30283026060767810c01050403301b301906082b06010505070202300d0c0b5465726d73206170706c79"
-#define CP_NOTICE_REF \
-    "302e302c060767810c010504033021301f06082b060105050702023013300a0c034f726730030201010c055465726d73"
-#define CP_NOTICE_IA5 \
-    "30283026060767810c01050403301b301906082b06010505070202300d160b5465726d73206170706c79"
-#define CP_NOTICE_BMP \
-    "30273025060767810c01050403301a301806082b06010505070202300c1e0a005400650072006d0073"
-#define CP_NOTICE_EMPTY \
+#define CP_CPS_HTTPS                                                           \
+    "30323030060767810c010504033025302306082b06010505070201161768747470733a2f" \
+    "2f6578616d706c652e636f6d2f637073"
+#define CP_CPS_FTP                                                             \
+    "3030302e060767810c010504033023302106082b0601050507020116156674703a2f2f65" \
+    "78616d706c652e636f6d2f637073"
+#define CP_NOTICE_UTF8                                                         \
+    "30283026060767810c01050403301b301906082b06010505070202300d0c0b5465726d73" \
+    "206170706c79"
+#define CP_NOTICE_REF                                                          \
+    "302e302c060767810c010504033021301f06082b060105050702023013300a0c034f7267" \
+    "30030201010c055465726d73"
+#define CP_NOTICE_IA5                                                          \
+    "30283026060767810c01050403301b301906082b06010505070202300d160b5465726d73" \
+    "206170706c79"
+#define CP_NOTICE_BMP                                                          \
+    "30273025060767810c01050403301a301806082b06010505070202300c1e0a0054006500" \
+    "72006d0073"
+#define CP_NOTICE_EMPTY                                                        \
     "301b3019060767810c01050403300e300c06082b060105050702023000"
-#define CP_QUAL_UNKNOWN \
-    "30173015060767810c01050403300a300806032a03040c0178"
-#define CP_DUP \
-    "30163009060767810c010504033009060767810c01050403"
-#define CP_ANY \
-    "30133009060767810c0105040330060604551d2000"
-#define CP_OTHER_ONLY \
-    "3008300606042a030405"
-#define CP_TWO_RESERVED \
-    "30163009060767810c010504033009060767810c01050402"
-#define CP_UNKNOWN_RESERVED \
-    "300b3009060767810c01050909"
-#define CRLDP_REASONS_ONLY \
-    "3006300481020640"
-#define CRLDP_RELATIVE \
-    "30123010a00ea10c300a06035504030c0363726c"
-#define BC_PATHLEN \
-    "3003020100"
-#define SKI_EMPTY \
-    "0400"
-#define QC_GOOD \
-    "30353008060604008e4601013029060604008e460105301f301d161768747470733a2f2f6578616d706c652e636f6d2f7064731302656e"
-#define QC_BAD_PDS \
-    "302b3029060604008e460105301f301d161768747470733a2f2f6578616d706c652e636f6d2f7064730c02656e"
-#define QC_COMPLIANCE_INFO \
-    "300d300b060604008e460101020101"
-#define QC_RETENTION \
-    "300d300b060604008e46010302010f"
-#define QC_TYPE_BAD \
-    "300f300d060604008e46010630030c0178"
-#define LEI_GOOD \
-    "1314414559453030454b584553565a55554542503637"
-#define LEI_BAD \
-    "1314414559453030454b584553565a55554542503638"
-#define LEI_ROLE \
-    "130343454f"
-#define ADOBE_TS_URI \
+#define CP_QUAL_UNKNOWN "30173015060767810c01050403300a300806032a03040c0178"
+#define CP_DUP "30163009060767810c010504033009060767810c01050403"
+#define CP_ANY "30133009060767810c0105040330060604551d2000"
+#define CP_OTHER_ONLY "3008300606042a030405"
+#define CP_TWO_RESERVED "30163009060767810c010504033009060767810c01050402"
+#define CP_UNKNOWN_RESERVED "300b3009060767810c01050909"
+#define CRLDP_REASONS_ONLY "3006300481020640"
+#define CRLDP_RELATIVE "30123010a00ea10c300a06035504030c0363726c"
+#define BC_PATHLEN "3003020100"
+#define SKI_EMPTY "0400"
+#define QC_GOOD                                                                \
+    "30353008060604008e4601013029060604008e460105301f301d161768747470733a2f2f" \
+    "6578616d706c652e636f6d2f7064731302656e"
+#define QC_BAD_PDS                                                             \
+    "302b3029060604008e460105301f301d161768747470733a2f2f6578616d706c652e636f" \
+    "6d2f7064730c02656e"
+#define QC_COMPLIANCE_INFO "300d300b060604008e460101020101"
+#define QC_RETENTION "300d300b060604008e46010302010f"
+#define QC_TYPE_BAD "300f300d060604008e46010630030c0178"
+#define LEI_GOOD "1314414559453030454b584553565a55554542503637"
+#define LEI_BAD "1314414559453030454b584553565a55554542503638"
+#define LEI_ROLE "130343454f"
+#define ADOBE_TS_URI                                                           \
     "301d0201018615687474703a2f2f74732e6578616d706c652e636f6d0101ff"
-#define ADOBE_TS_DIRNAME \
-    "3014020101a40f300d310b300906035504030c027473"
-#define ADOBE_ARI \
-    "3003020101"
-#define SDA \
-    "3012301006082b06010505070904310413025553"
-#define SMIMECAPS \
-    "301c300b060960864801650304012a300d06092a864886f70d0101010500"
-#define AIA_METHOD_UNKNOWN \
-    "304c302806082b06010505073002861c687474703a2f2f63612e6578616d706c652e636f6d2f63612e646572302006082b060105050730638614687474703a2f2f782e6578616d706c652e636f6d"
+#define ADOBE_TS_DIRNAME "3014020101a40f300d310b300906035504030c027473"
+#define ADOBE_ARI "3003020101"
+#define SDA "3012301006082b06010505070904310413025553"
+#define SMIMECAPS "301c300b060960864801650304012a300d06092a864886f70d0101010500"
+#define AIA_METHOD_UNKNOWN                                                     \
+    "304c302806082b06010505073002861c687474703a2f2f63612e6578616d706c652e636f" \
+    "6d2f63612e646572302006082b060105050730638614687474703a2f2f782e6578616d70" \
+    "6c652e636f6d"
 
 #define DAY INT64_C(86400)
 
@@ -167,8 +157,8 @@ static int detail_has(const SP_VERDICT *v, const char *code, const char *text)
 
 /* A SubjectPublicKeyInfo from an AlgorithmIdentifier (hex) and the bytes
  * of subjectPublicKey. OPENSSL_free the result. */
-static uint8_t *spki_raw(const char *alg_hex, const uint8_t *key,
-                         size_t keylen, size_t *len)
+static uint8_t *spki_raw(const char *alg_hex, const uint8_t *key, size_t keylen,
+                         size_t *len)
 {
     size_t alen, n;
     uint8_t *alg = tu_hex(alg_hex, &alen);
@@ -204,8 +194,8 @@ static uint8_t *rsa_spki(const char *kind, const uint8_t *e, size_t elen,
     size_t nlen, off = 0, slen;
     uint8_t *out;
 
-    CU_ASSERT_FATAL(EVP_PKEY_get_bn_param(tu_key(kind), OSSL_PKEY_PARAM_RSA_N,
-                                          &bn) == 1);
+    CU_ASSERT_FATAL(
+        EVP_PKEY_get_bn_param(tu_key(kind), OSSL_PKEY_PARAM_RSA_N, &bn) == 1);
     nbuf[0] = 0;
     nlen = (size_t)BN_bn2bin(bn, nbuf + 1);
     BN_free(bn);
@@ -411,7 +401,8 @@ static void test_findings_overflow_and_format(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(line, "extension 1.2.0"));
     out->f[0].waived_by = &ex;
     sp_finding_format(&out->f[0], line, sizeof(line));
-    CU_ASSERT_PTR_NOT_NULL(strstr(line, "waived by exception ex1 until 2025-07-15"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(line, "waived by exception ex1 until 2025-07-15"));
     out->f[0].waived_by = NULL;
     out->f[0].expired_exception = &ex;
     sp_finding_format(&out->f[0], line, sizeof(line));
@@ -493,7 +484,8 @@ static void test_legacy_sunset(void)
     OPENSSL_free(tbs);
 
     /* notBefore after the sunset, judged at notBefore. */
-    tu_cert_set_validity(c, TU_LEGACY_SUNSET + DAY, TU_LEGACY_SUNSET + 30 * DAY);
+    tu_cert_set_validity(c, TU_LEGACY_SUNSET + DAY,
+                         TU_LEGACY_SUNSET + 30 * DAY);
     v = judge(c);
     TU_ASSERT_FINDING(v, "profile.legacy_sunset");
     sp_policy_free(pol);
@@ -543,8 +535,8 @@ static void test_serial(void)
     {
         SP_POLICY *pol = tu_policy();
         const SP_VERDICT *v;
-        tu_profile(pol, SP_TYPE_INDIVIDUAL, SP_GEN_STRICT)->min_serial_octets
-            = 16;
+        tu_profile(pol, SP_TYPE_INDIVIDUAL, SP_GEN_STRICT)->min_serial_octets =
+            16;
         c = iv_strict();
         tu_cert_set_serial(c, nine, sizeof(nine), 0);
         v = judge_with(pol, c);
@@ -627,8 +619,8 @@ static void test_validity(void)
     /* The profile's shorter maximum. */
     {
         SP_POLICY *pol = tu_policy();
-        tu_profile(pol, SP_TYPE_INDIVIDUAL, SP_GEN_STRICT)->max_validity_days
-            = 398;
+        tu_profile(pol, SP_TYPE_INDIVIDUAL, SP_GEN_STRICT)->max_validity_days =
+            398;
         c = iv_strict();
         tu_cert_set_validity(c, TU_NOT_BEFORE, TU_NOT_BEFORE + 398 * DAY);
         v = judge_with(pol, c);
@@ -647,8 +639,8 @@ static void test_time_encoding(void)
     X509 *c = iv_strict();
 
     /* A 2025 date as GeneralizedTime: RFC 5280 wants UTCTime. */
-    CU_ASSERT_FATAL(ASN1_TIME_set_string(X509_getm_notBefore(c),
-                                         "20250601000000Z") == 1);
+    CU_ASSERT_FATAL(
+        ASN1_TIME_set_string(X509_getm_notBefore(c), "20250601000000Z") == 1);
     CU_ASSERT_EQUAL(ASN1_STRING_type(X509_get0_notBefore(c)),
                     V_ASN1_GENERALIZEDTIME);
     expect_refused(c, "validity.time_encoding");
@@ -672,9 +664,8 @@ static void test_signature_algorithm(void)
     uint8_t *tbs;
     SP_POLICY *pol = tu_policy();
     const SP_VERDICT *v;
-    static const char *const ok[] = {"sha256", "sha384", "sha512",
-                                     "sha256-pss", "sha384-pss",
-                                     "sha512-pss"};
+    static const char *const ok[] = {"sha256",     "sha384",     "sha512",
+                                     "sha256-pss", "sha384-pss", "sha512-pss"};
 
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         tbs = tu_cert_tbs(c, rsa_ca(), ok[i], &len);
@@ -688,7 +679,8 @@ static void test_signature_algorithm(void)
     tbs = tu_cert_tbs(c, rsa_ca(), "sha1", &len);
     v = tu_judge(pol, tbs, len, rsa_ca()->issuer);
     TU_ASSERT_FINDING(v, "sig.alg_not_allowed");
-    CU_ASSERT_TRUE(detail_has(v, "sig.alg_not_allowed", "1.2.840.113549.1.1.5"));
+    CU_ASSERT_TRUE(
+        detail_has(v, "sig.alg_not_allowed", "1.2.840.113549.1.1.5"));
     TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
     OPENSSL_free(tbs);
     /* No issuer known: the encoding alone is still checked. */
@@ -700,12 +692,14 @@ static void test_signature_algorithm(void)
 
     /* P-256 signs only with ecdsa-with-SHA256; P-384 only with SHA-384. */
     {
-        const TU_CA *p256 = tu_issuing_ca("p256"), *p384 = tu_issuing_ca("p384");
+        const TU_CA *p256 = tu_issuing_ca("p256"),
+                    *p384 = tu_issuing_ca("p384");
         c = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_STRICT, "p256", p256);
         tbs = tu_cert_tbs(c, p256, "sha384", &len);
         v = tu_judge(pol, tbs, len, p256->issuer);
         TU_ASSERT_FINDING(v, "sig.alg_key_mismatch");
-        CU_ASSERT_TRUE(detail_has(v, "sig.alg_key_mismatch", "ecdsa-with-SHA384"));
+        CU_ASSERT_TRUE(
+            detail_has(v, "sig.alg_key_mismatch", "ecdsa-with-SHA384"));
         TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
         OPENSSL_free(tbs);
         /* Without the issuer the mismatch cannot be seen. */
@@ -764,8 +758,8 @@ static void test_spki_algorithm(void)
     /* The profile's key_types tighten the SBR list. */
     {
         SP_POLICY *pol = tu_policy();
-        tu_profile(pol, SP_TYPE_INDIVIDUAL, SP_GEN_STRICT)->key_types
-            = SP_KEY_P256 | SP_KEY_P384;
+        tu_profile(pol, SP_TYPE_INDIVIDUAL, SP_GEN_STRICT)->key_types =
+            SP_KEY_P256 | SP_KEY_P384;
         c = iv_strict();
         v = judge_with(pol, c);
         TU_ASSERT_FINDING(v, "key.type_not_allowed");
@@ -856,7 +850,8 @@ static void test_ec_key(void)
 
     CU_ASSERT_FATAL(EVP_PKEY_get_octet_string_param(
                         tu_key("p256"), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-                        point, sizeof(point), &plen) == 1);
+                        point, sizeof(point), &plen)
+                    == 1);
     CU_ASSERT_EQUAL_FATAL(plen, 65);
 #define EC_CERT()                                                              \
     (c = tu_cert_new(SP_TYPE_INDIVIDUAL, SP_GEN_STRICT, "p256", rsa_ca()))
@@ -921,8 +916,8 @@ static void test_fixed_length_keys(void)
     expect_warning(strict_cert_with_raw_key(ALG_MLDSA44, 1300,
                                             "critical,digitalSignature"),
                    "pq.key_length");
-    expect_clean(
-        strict_cert_with_raw_key(ALG_MLKEM512, 800, "critical,keyEncipherment"));
+    expect_clean(strict_cert_with_raw_key(ALG_MLKEM512, 800,
+                                          "critical,keyEncipherment"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -966,7 +961,8 @@ static void test_key_usage(void)
     tu_cert_set_ext(c, "keyUsage", "critical,digitalSignature,nonRepudiation");
     expect_clean(c);
     /* EC: keyAgreement sets; no keyEncipherment. */
-#define EC_CERT() tu_cert_new(SP_TYPE_INDIVIDUAL, SP_GEN_STRICT, "p384", rsa_ca())
+#define EC_CERT()                                                              \
+    tu_cert_new(SP_TYPE_INDIVIDUAL, SP_GEN_STRICT, "p384", rsa_ca())
     c = EC_CERT();
     tu_cert_set_ext(c, "keyUsage", "critical,keyAgreement,encipherOnly");
     expect_clean(c);
@@ -999,9 +995,9 @@ static void test_key_usage(void)
     expect_refused(strict_cert_with_raw_key(ALG_MLKEM512, 800,
                                             "critical,digitalSignature"),
                    "ku.prohibited_bit");
-    expect_refused(strict_cert_with_raw_key(ALG_MLDSA44, 1312,
-                                            "critical,keyEncipherment"),
-                   "ku.prohibited_bit");
+    expect_refused(
+        strict_cert_with_raw_key(ALG_MLDSA44, 1312, "critical,keyEncipherment"),
+        "ku.prohibited_bit");
     /* A value that is not a BIT STRING. */
     c = iv_strict();
     tu_cert_set_ext_hex(c, "keyUsage", 1, "020101");
@@ -1047,13 +1043,13 @@ static void test_ext_key_usage(void)
     tu_cert_set_ext(c, "extendedKeyUsage", "emailProtection,1.2.3.4");
     expect_warning(c, "eku.unknown");
     c = tmpl(SP_TYPE_INDIVIDUAL, SP_GEN_MULTIPURPOSE);
-    tu_cert_set_ext(c, "extendedKeyUsage",
-                    "emailProtection,emailProtection");
+    tu_cert_set_ext(c, "extendedKeyUsage", "emailProtection,emailProtection");
     expect_refused(c, "eku.duplicate");
     /* A profile allowlist: only what it names. */
     {
         SP_POLICY *pol = tu_policy();
-        SP_PROFILE *p = tu_profile(pol, SP_TYPE_INDIVIDUAL, SP_GEN_MULTIPURPOSE);
+        SP_PROFILE *p =
+            tu_profile(pol, SP_TYPE_INDIVIDUAL, SP_GEN_MULTIPURPOSE);
         p->allowed_ekus = OPENSSL_zalloc(sizeof(SP_OID));
         p->allowed_ekus[0].len = sp_der_oid_from_text(
             "1.2.3.4", p->allowed_ekus[0].der, sizeof(p->allowed_ekus[0].der));
@@ -1205,7 +1201,8 @@ static void test_aia(void)
     tu_cert_del_ext(c, "authorityInfoAccess");
     expect_warning(c, "aia.missing");
     c = iv_strict();
-    tu_cert_set_ext(c, "authorityInfoAccess", "OCSP;URI:http://ocsp.example.com");
+    tu_cert_set_ext(c, "authorityInfoAccess",
+                    "OCSP;URI:http://ocsp.example.com");
     expect_warning(c, "aia.ca_issuers_missing");
     c = iv_strict();
     tu_cert_set_ext(c, "authorityInfoAccess",
@@ -1311,7 +1308,8 @@ static void test_unknown_extension(void)
     X509_free(c);
 
     c = iv_strict();
-    tu_cert_set_ext(c, "nameConstraints", "critical,permitted;email:.example.com");
+    tu_cert_set_ext(c, "nameConstraints",
+                    "critical,permitted;email:.example.com");
     expect_refused(c, "ext.prohibited");
     c = iv_strict();
     tu_cert_set_ext(c, "issuerAltName", "email:ca@example.com");
@@ -1546,7 +1544,8 @@ static void test_issuer_load(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(iss);
     CU_ASSERT_STRING_EQUAL(sp_issuer_path(iss), path);
     {
-        SP_DER a = sp_issuer_subject(iss), b = sp_issuer_subject(rsa_ca()->issuer);
+        SP_DER a = sp_issuer_subject(iss),
+               b = sp_issuer_subject(rsa_ca()->issuer);
         SP_DER s1 = sp_issuer_ski(iss), s2 = sp_issuer_ski(rsa_ca()->issuer);
         SP_DER k1 = sp_issuer_spki(iss), k2 = sp_issuer_spki(rsa_ca()->issuer);
         CU_ASSERT_TRUE(sp_der_equal(&a, &b));
@@ -1712,8 +1711,9 @@ static uint8_t *crl_tbs(const TU_CA *ca, int64_t this_update,
     if (reason >= 0) {
         ASN1_ENUMERATED *e = ASN1_ENUMERATED_new();
         ASN1_ENUMERATED_set(e, reason);
-        CU_ASSERT_FATAL(X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, e,
-                                                  critical, 0) == 1);
+        CU_ASSERT_FATAL(
+            X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, e, critical, 0)
+            == 1);
         ASN1_ENUMERATED_free(e);
     }
     CU_ASSERT_FATAL(X509_CRL_add0_revoked(crl, rev) == 1);
@@ -1789,10 +1789,10 @@ static void test_ocsp(void)
 {
     /* ResponseData { responderID byName [1] Name, producedAt,
      * responses SEQUENCE OF } with an empty Name and no responses. */
-    static const uint8_t rd[] = {
-        0x30, 0x17, 0xa1, 0x02, 0x30, 0x00, 0x18, 0x0f, '2',  '0',
-        '2',  '5',  '0',  '6',  '0',  '1',  '0',  '0',  '0',  '0',
-        '0',  '0',  'Z',  0x30, 0x00};
+    static const uint8_t rd[] = {0x30, 0x17, 0xa1, 0x02, 0x30, 0x00, 0x18,
+                                 0x0f, '2',  '0',  '2',  '5',  '0',  '6',
+                                 '0',  '1',  '0',  '0',  '0',  '0',  '0',
+                                 '0',  'Z',  0x30, 0x00};
     SP_POLICY *pol = tu_policy();
     const SP_VERDICT *v;
 

@@ -56,8 +56,8 @@ static void tu_ex_init(void)
     if (tu_ca_index < 0)
         tu_ca_index = X509_get_ex_new_index(0, NULL, NULL, NULL, NULL);
     if (tu_spki_index < 0)
-        tu_spki_index = X509_get_ex_new_index(0, NULL, NULL, NULL,
-                                              tu_raw_spki_free);
+        tu_spki_index =
+            X509_get_ex_new_index(0, NULL, NULL, NULL, tu_raw_spki_free);
     if (tu_ca_index < 0 || tu_spki_index < 0)
         tu_die("X509_get_ex_new_index");
 }
@@ -223,9 +223,8 @@ static TU_CA *tu_ca_make(const char *kind, int slot, const TU_CA *signer,
         || !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                        (const unsigned char *)cn, -1, -1, 0)
         || !X509_set_subject_name(cert, name)
-        || !X509_set_issuer_name(cert, signer ? X509_get_subject_name(
-                                                    signer->cert)
-                                              : name)
+        || !X509_set_issuer_name(
+            cert, signer ? X509_get_subject_name(signer->cert) : name)
         || !X509_set_pubkey(cert, ca->key))
         tu_die("CA certificate fields");
     tu_random_serial(cert);
@@ -281,8 +280,8 @@ const TU_CA *tu_issuing_ca(const char *kind)
     if (tu_n_issuings == TU_MAX_CAS)
         tu_die("too many issuing CAs");
     snprintf(cn, sizeof(cn), "Test S/MIME CA %s", kind);
-    tu_issuings[tu_n_issuings] = tu_ca_make(kind, 1, tu_root_ca(kind), cn,
-                                            "emailProtection,clientAuth");
+    tu_issuings[tu_n_issuings] =
+        tu_ca_make(kind, 1, tu_root_ca(kind), cn, "emailProtection,clientAuth");
     return tu_issuings[tu_n_issuings++];
 }
 
@@ -347,8 +346,7 @@ X509 *tu_cert_new(sp_type type, sp_generation gen, const char *keykind,
     tu_random_serial(cert);
     tu_cert_set_validity(cert, TU_NOT_BEFORE, TU_NOT_BEFORE + TU_VALIDITY_SECS);
     tu_cert_set_subject(cert, tu_template_subject(type));
-    snprintf(policy, sizeof(policy), "2.23.140.1.5.%d.%d", (int)type,
-             (int)gen);
+    snprintf(policy, sizeof(policy), "2.23.140.1.5.%d.%d", (int)type, (int)gen);
     tu_cert_set_ext(cert, "keyUsage", tu_template_ku(key));
     tu_cert_set_ext(cert, "extendedKeyUsage", "emailProtection");
     tu_cert_set_ext(cert, "certificatePolicies", policy);
@@ -619,8 +617,7 @@ size_t tu_bytes_patch(uint8_t *der, size_t len, const uint8_t *find,
 }
 
 /* Read one definite-length TLV header; 0 when it does not fit. */
-static int tu_tlv_header(const uint8_t *p, size_t n, size_t *hdr,
-                         size_t *clen)
+static int tu_tlv_header(const uint8_t *p, size_t n, size_t *hdr, size_t *clen)
 {
     size_t len, i, k;
 
@@ -781,8 +778,8 @@ const SP_VERDICT *tu_judge_at(const SP_POLICY *pol, const uint8_t *der,
     return &tu_verdict;
 }
 
-const SP_VERDICT *tu_judge(const SP_POLICY *pol, const uint8_t *der,
-                           size_t len, const SP_ISSUER *issuer)
+const SP_VERDICT *tu_judge(const SP_POLICY *pol, const uint8_t *der, size_t len,
+                           const SP_ISSUER *issuer)
 {
     return tu_judge_at(pol, der, len, issuer, SP_AT_NOTBEFORE);
 }

@@ -116,8 +116,7 @@ void tu_cert_set_spki_der(X509 *cert, const uint8_t *spki, size_t len);
  * (SHA-256 for RSA and P-256, SHA-384 for P-384, SHA-512 for P-521, none
  * for EdDSA), or "sha1", "sha256", "sha384", "sha512", "sha256-pss",
  * "sha384-pss", "sha512-pss". */
-uint8_t *tu_cert_tbs(X509 *cert, const TU_CA *ca, const char *md,
-                     size_t *len);
+uint8_t *tu_cert_tbs(X509 *cert, const TU_CA *ca, const char *md, size_t *len);
 /* The whole signed certificate DER after tu_cert_tbs (OPENSSL_free). */
 uint8_t *tu_cert_der(X509 *cert, size_t *len);
 
@@ -155,11 +154,10 @@ SP_PROFILE *tu_profile(SP_POLICY *pol, sp_type type, sp_generation gen);
 /* Judge `der` as issued at its notBefore. The verdict lives in a static
  * buffer, valid until the next tu_judge* call; views in it point into
  * `der`, which the caller keeps. `issuer` may be NULL. */
-const SP_VERDICT *tu_judge(const SP_POLICY *pol, const uint8_t *der,
-                           size_t len, const SP_ISSUER *issuer);
+const SP_VERDICT *tu_judge(const SP_POLICY *pol, const uint8_t *der, size_t len,
+                           const SP_ISSUER *issuer);
 const SP_VERDICT *tu_judge_at(const SP_POLICY *pol, const uint8_t *der,
-                              size_t len, const SP_ISSUER *issuer,
-                              int64_t at);
+                              size_t len, const SP_ISSUER *issuer, int64_t at);
 /* Sign `cert` with `ca` (default digest) and judge its TBS with ca's
  * issuer. The TBS stays alive until the next call. `pol` NULL = the
  * default policy (made once). */
