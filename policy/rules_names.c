@@ -1105,6 +1105,28 @@ static int has(const SP_NAME_CHECK *nc, int def)
     return (nc->present & (1u << def)) != 0;
 }
 
+/* The first value of attribute `def` in the Name, quoted for a message. */
+static const char *first_value(const SP_NAME_CHECK *nc, int def, char *out,
+                               size_t outlen)
+{
+    SP_ATV_ITER it;
+    SP_ATV atv;
+    uint8_t buf[SP_VALUE_MAX];
+
+    out[0] = 0;
+    atv_iter_init(&it, nc->rdns);
+    while (atv_next(&it, &atv) == 1) {
+        if (atv.def != def)
+            continue;
+        if (sp_der_is_string_tag(atv.tag)) {
+            size_t n = str_to_utf8(atv.tag, &atv.value, buf, sizeof(buf));
+            sp_quote(buf, n == SIZE_MAX ? strlen((char *)buf) : n, out, outlen);
+        }
+        break;
+    }
+    return out;
+}
+
 static void check_matrix(SP_NAME_CHECK *nc)
 {
     SP_RULE_CTX *ctx = nc->ctx;
@@ -1113,11 +1135,13 @@ static void check_matrix(SP_NAME_CHECK *nc)
         return;
     for (size_t i = 0; i < N_ATTR_DEFS; i++) {
         char cell = matrix_cell(ctx, attr_defs[i].cells);
+        char value[80];
         if (cell == 'X' && has(nc, (int)i))
             sp_report(ctx, SP_R_SUBJ_PROHIBITED_ATTR,
-                      "%s: %s is not allowed in %s %s certificates", nc->where,
-                      attr_defs[i].name, sp_type_name(ctx->type),
-                      sp_generation_name(ctx->gen));
+                      "%s: %s %s is not allowed in %s %s certificates",
+                      nc->where, attr_defs[i].name,
+                      first_value(nc, (int)i, value, sizeof(value)),
+                      sp_type_name(ctx->type), sp_generation_name(ctx->gen));
         else if (cell == 'R' && !has(nc, (int)i))
             sp_report(ctx, SP_R_SUBJ_REQUIRED_MISSING,
                       "%s: %s is required in %s %s certificates", nc->where,
@@ -1148,24 +1172,27 @@ static void check_matrix(SP_NAME_CHECK *nc)
 static void check_name_rules(SP_NAME_CHECK *nc)
 {
     SP_RULE_CTX *ctx = nc->ctx;
+    char value[80];
 
     if (has(nc, A_PSEUDONYM) && (has(nc, A_GN) || has(nc, A_SN)))
         sp_report(ctx, SP_R_SUBJ_PSEUDONYM_MIXED,
-                  "%s: pseudonym together with %s", nc->where,
+                  "%s: pseudonym %s together with %s", nc->where,
+                  first_value(nc, A_PSEUDONYM, value, sizeof(value)),
                   has(nc, A_GN) && has(nc, A_SN) ? "givenName and surname"
                   : has(nc, A_GN)                ? "givenName"
                                                  : "surname");
     if (has(nc, A_STREET) && !has(nc, A_L) && !has(nc, A_ST))
         sp_report(ctx, SP_R_SUBJ_DEPENDENT_MISSING,
-                  "%s: streetAddress without localityName or "
+                  "%s: streetAddress %s without localityName or "
                   "stateOrProvinceName",
-                  nc->where);
+                  nc->where, first_value(nc, A_STREET, value, sizeof(value)));
     static const int need_country[] = {A_L, A_ST, A_POSTAL};
     for (size_t i = 0; i < N_OF(need_country); i++) {
         if (has(nc, need_country[i]) && !has(nc, A_C))
             sp_report(ctx, SP_R_SUBJ_DEPENDENT_MISSING,
-                      "%s: %s without countryName", nc->where,
-                      attr_defs[need_country[i]].name);
+                      "%s: %s %s without countryName", nc->where,
+                      attr_defs[need_country[i]].name,
+                      first_value(nc, need_country[i], value, sizeof(value)));
     }
 }
 
@@ -1206,17 +1233,18 @@ static void check_common_names(SP_NAME_CHECK *nc)
         if (san_has_mailbox(ctx, buf, n))
             continue;
         sp_quote(buf, n, quoted, sizeof(quoted));
-        sp_report(ctx, SP_R_SUBJ_CN_SOURCE, "%s: commonName %s is not %s",
+        sp_report(ctx, SP_R_SUBJ_CN_SOURCE, "%s: commonName %s is %s",
                   nc->where, quoted,
                   ctx->type == SP_TYPE_MAILBOX
-                      ? "a mailbox address of the subjectAltName"
+                      ? "not a mailbox address of the subjectAltName"
                   : ctx->type == SP_TYPE_ORGANIZATION
-                      ? "the organizationName nor a subjectAltName mailbox"
+                      ? "neither the organizationName (exact match) nor a "
+                        "subjectAltName mailbox"
                   : has(nc, A_PSEUDONYM)
-                      ? "the pseudonym (exact match) nor a subjectAltName "
-                        "mailbox"
-                      : "a personal name from givenName/surname, a "
-                        "pseudonym nor a subjectAltName mailbox");
+                      ? "neither the pseudonym (exact match) nor a "
+                        "subjectAltName mailbox"
+                      : "no personal name (no givenName or surname), "
+                        "pseudonym or subjectAltName mailbox");
     }
 }
 

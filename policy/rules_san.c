@@ -474,12 +474,17 @@ void sp_rules_san(SP_RULE_CTX *ctx)
                           general_name_types[number], tag);
                 return;
             }
+            char value[96] = "";
+            /* dNSName and URI are IA5Strings worth showing */
+            if (tag == SP_TAG_CTX(2) || tag == SP_TAG_CTX(6))
+                sp_quote(body.data, body.len, value, sizeof(value));
             sp_report(ctx, SP_R_SAN_PROHIBITED_TYPE,
-                      "subjectAltName entry %zu is a %s (tag 0x%02x); only "
-                      "rfc822Name, otherName and directoryName are allowed",
+                      "subjectAltName entry %zu is a %s%s%s (tag 0x%02x); "
+                      "only rfc822Name, otherName and directoryName are "
+                      "allowed",
                       index,
                       known ? general_name_types[number] : "non-GeneralName",
-                      tag);
+                      value[0] ? " " : "", value, tag);
             break;
         }
         }

@@ -301,8 +301,13 @@ static void test_matrix_prohibited_cells(void)
                 }
                 CU_ASSERT_EQUAL(
                     tu_has_finding(v, "subject.prohibited_attribute"), expect);
-                if (expect)
+                if (expect) {
                     TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+                    /* the message names the attribute and its value */
+                    CU_ASSERT_PTR_NOT_NULL(strstr(
+                        tu_finding(v, "subject.prohibited_attribute")->detail,
+                        c1_rows[r].value));
+                }
             }
         }
     }
@@ -1058,6 +1063,7 @@ static void test_san_malformed(void)
 
 static void test_san_prohibited_types(void)
 {
+    const SP_VERDICT *v;
     static const char *const others[] = {
         "DNS:example.com",
         "URI:https://example.com/",
@@ -1066,13 +1072,18 @@ static void test_san_prohibited_types(void)
     };
 
     /* D-SAN-05 */
+    v = judge_dn(SP_TYPE_MAILBOX, SP_GEN_MULTIPURPOSE, NULL,
+                 "email:alice@example.com,DNS:www.example.com");
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(tu_finding(v, "san.prohibited_name_type")->detail,
+               "dNSName \"www.example.com\""));
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
         char san[128];
-        const SP_VERDICT *v;
 
         snprintf(san, sizeof(san), "email:alice@example.com,%s", others[i]);
         v = judge_dn(SP_TYPE_MAILBOX, SP_GEN_MULTIPURPOSE, NULL, san);
         ASSERT_REFUSED_WITH(v, "san.prohibited_name_type");
+        CU_ASSERT_EQUAL(tu_has_finding(v, "san.prohibited_name_type"), 1);
     }
 }
 
