@@ -13,7 +13,11 @@
  *       provider, print "aid <hex of the AlgorithmIdentifier>" and
  *       "verified <n>".
  *   hsm-engine-key export URI MODULE|- PINSOURCE|-
- *       try to write the private key as PKCS#8; exit 0 only if that fails.
+ *       try to write the private key as PKCS#8; exit 0 only if that fails
+ *       or what it writes cannot sign for the key.
+ *   hsm-engine-key reload URI MODULE|- PINSOURCE|- MODULE2|-
+ *       load the key a second time in the same process with MODULE2;
+ *       print "reloaded" or exit 1 with the reason.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -240,6 +244,17 @@ int main(int argc, char **argv)
         ok = cmd_sign(key, argv[5], argv[6], atoi(argv[7]));
     } else if (strcmp(argv[1], "export") == 0) {
         ok = cmd_export(key);
+    } else if (strcmp(argv[1], "reload") == 0 && argc == 6) {
+        EVP_PKEY *again =
+            spprov_engine_key_load(argv[2], arg_or_null(argv[5]),
+                                   arg_or_null(argv[4]), err, sizeof(err));
+
+        if (again == NULL)
+            fprintf(stderr, "reload failed: %s\n", err);
+        else
+            printf("reloaded\n");
+        ok = again != NULL;
+        EVP_PKEY_free(again);
     } else {
         fprintf(stderr, "unknown command or wrong arguments\n");
     }

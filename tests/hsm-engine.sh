@@ -136,6 +136,11 @@ run "PIN variable unset" 1 '' 'SP_TEST_UNSET is not set' \
     load "$RSA" - env:SP_TEST_UNSET
 run "PIN source scheme unknown (not echoed)" 1 '' \
     'neither file:PATH nor env:NAME' load "$RSA" - "pass:$PIN"
+run "second key, same module, same process" 0 '^reloaded$' '' \
+    reload "$RSA" "$HSM_P11_MODULE" "file:$HSM_DIR/pin" "$HSM_P11_MODULE"
+run "second key, other module, same process" 1 '' \
+    'reload failed: .*already uses' \
+    reload "$RSA" "$HSM_P11_MODULE" "file:$HSM_DIR/pin" -
 run "PKCS#11 module missing" 1 '' 'cannot load private key' \
     load "$RSA" "$HSM_DIR/no-such-module.so" "file:$HSM_DIR/pin"
 
