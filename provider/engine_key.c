@@ -38,7 +38,10 @@
 #define SPPROV_MODULE_PATH_MAX 4096
 
 static void spprov_engine_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 static void spprov_engine_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -175,13 +178,16 @@ static int spprov_uri_has_pin(const char *uri)
 }
 
 /* Remember the first module and refuse a different one later: libp11 loads
- * one module per process and would silently ignore the second. */
-static int spprov_engine_claim_module(const char *module, char *err,
-                                      size_t errlen)
+ * one module per process and would silently ignore the second. Sets
+ * *claimed when this call made the claim, so a failed first load can give
+ * it back. */
+static int spprov_engine_claim_module(const char *module, int *claimed,
+                                      char *err, size_t errlen)
 {
     int ok = 0;
     const char *want = module != NULL ? module : "";
 
+    *claimed = 0;
     if (strlen(want) >= sizeof(spprov_engine_module)) {
         spprov_engine_err(err, errlen, "PKCS#11 module path too long");
         return 0;
@@ -190,6 +196,7 @@ static int spprov_engine_claim_module(const char *module, char *err,
     if (!spprov_engine_module_set) {
         strcpy(spprov_engine_module, want);
         spprov_engine_module_set = 1;
+        *claimed = 1;
     } else if (strcmp(spprov_engine_module, want) != 0) {
         spprov_engine_err(err, errlen,
                           "PKCS#11 module \"%s\" requested, but this process "
@@ -206,6 +213,14 @@ done:
     return ok;
 }
 
+static void spprov_engine_release_module(void)
+{
+    pthread_mutex_lock(&spprov_engine_module_lock);
+    spprov_engine_module_set = 0;
+    spprov_engine_module[0] = '\0';
+    pthread_mutex_unlock(&spprov_engine_module_lock);
+}
+
 EVP_PKEY *spprov_engine_key_load(const char *pkcs11_uri, const char *module,
                                  const char *pin_source, char *err,
                                  size_t errlen)
@@ -216,6 +231,7 @@ EVP_PKEY *spprov_engine_key_load(const char *pkcs11_uri, const char *module,
     UI_METHOD *no_prompt = NULL;
     char pin[SPPROV_PIN_MAX + 2];
     int pin_read = 0;
+    int claimed = 0;
 
     if (pkcs11_uri == NULL || strncmp(pkcs11_uri, "pkcs11:", 7) != 0) {
         spprov_engine_err(err, errlen,
@@ -236,7 +252,7 @@ EVP_PKEY *spprov_engine_key_load(const char *pkcs11_uri, const char *module,
             goto err;
         pin_read = 1;
     }
-    if (!spprov_engine_claim_module(module, err, errlen))
+    if (!spprov_engine_claim_module(module, &claimed, err, errlen))
         goto err;
 
     /* Structural reference; ENGINE_by_id loads pkcs11.so from ENGINESDIR
@@ -314,6 +330,10 @@ EVP_PKEY *spprov_engine_key_load(const char *pkcs11_uri, const char *module,
 err:
     EVP_PKEY_free(pkey);
     pkey = NULL;
+    /* A first load that failed (e.g. a wrong module path) must not pin
+     * the process to that module. */
+    if (claimed)
+        spprov_engine_release_module();
 done:
     if (initialised)
         ENGINE_finish(e);

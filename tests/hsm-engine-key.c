@@ -16,8 +16,9 @@
  *       try to write the private key as PKCS#8; exit 0 only if that fails
  *       or what it writes cannot sign for the key.
  *   hsm-engine-key reload URI MODULE|- PINSOURCE|- MODULE2|-
- *       load the key a second time in the same process with MODULE2;
- *       print "reloaded" or exit 1 with the reason.
+ *       load the key a second time in the same process with MODULE2
+ *       (also when the first load failed); print "reloaded" or exit 1
+ *       with the reason.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -233,7 +234,10 @@ int main(int argc, char **argv)
                                  arg_or_null(argv[4]), err, sizeof(err));
     if (key == NULL) {
         fprintf(stderr, "load failed: %s\n", err);
-        goto done;
+        /* "reload" after a failed first load: the failure must not pin
+         * the process to the first module. */
+        if (strcmp(argv[1], "reload") != 0 || argc != 6)
+            goto done;
     }
     if (strcmp(argv[1], "load") == 0) {
         printf("loaded %s %d\n",

@@ -141,6 +141,10 @@ run "second key, same module, same process" 0 '^reloaded$' '' \
 run "second key, other module, same process" 1 '' \
     'reload failed: .*already uses' \
     reload "$RSA" "$HSM_P11_MODULE" "file:$HSM_DIR/pin" -
+run "a failed first load does not pin its module" 0 '^reloaded$' \
+    'load failed: .*Unable to load PKCS#11 module' \
+    reload "$RSA" "$HSM_DIR/no-such-module.so" "file:$HSM_DIR/pin" \
+    "$HSM_P11_MODULE"
 run "PKCS#11 module missing" 1 '' 'cannot load private key' \
     load "$RSA" "$HSM_DIR/no-such-module.so" "file:$HSM_DIR/pin"
 
