@@ -12,6 +12,13 @@
  * write, lock and fdatasync.
  *
  *   audit_multiproc [processes [records [dir]]]     (defaults: 4 250 /tmp)
+ *
+ * With --check it only reads a log that others wrote (tests/audit-multiproc.sh
+ * has real `openssl` processes write it): exactly EXPECTED lines, each one
+ * complete JSON record with the fields every record has, no two with the
+ * same TBS hash; it prints the number of records per decision.
+ *
+ *   audit_multiproc --check LOG EXPECTED
  */
 #define _GNU_SOURCE /* mkdtemp under -std=c11 */
 
@@ -182,7 +189,83 @@ static int verify(const char *path, int procs, int records, const pid_t *pids,
     return problems > 0;
 }
 
-int main(int argc, char **argv)
+/* --check: see the head of this file. */
+static int check_log(const char *path, long expected)
+{
+    static const char *const required[] = {
+        "time",          "decision", "kind", "tbs_sha256",
+        "policy_sha256", "key_id",   "pid"};
+    FILE *f = fopen(path, "rb");
+    char *line = NULL, **hashes = NULL;
+    char decisions[8][32] = {{0}};
+    long counts[8] = {0};
+    size_t cap = 0, n_hashes = 0;
+    long lines = 0, problems = 0;
+    ssize_t n;
+    int oom;
+
+    if (f == NULL) {
+        fprintf(stderr, "cannot read %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    hashes = calloc((size_t)expected + 1, sizeof(*hashes));
+    oom = hashes == NULL;
+    while (hashes != NULL && (n = getline(&line, &cap, f)) > 0) {
+        AJ_NODE rec;
+        const char *d, *h;
+        size_t i;
+
+        lines++;
+        if (!aj_parse_line(line, (size_t)n, &rec)) {
+            if (problems++ < 5)
+                fprintf(stderr, "line %ld is not one JSON record: %.100s\n",
+                        lines, line);
+            continue;
+        }
+        for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+            if (aj_get(&rec, required[i]) == NULL) {
+                if (problems++ < 5)
+                    fprintf(stderr, "line %ld has no %s\n", lines, required[i]);
+            }
+        }
+        d = aj_str(&rec, "decision");
+        for (i = 0; d != NULL && i < 8; i++) {
+            if (decisions[i][0] == '\0')
+                snprintf(decisions[i], sizeof(decisions[i]), "%s", d);
+            if (strcmp(decisions[i], d) == 0) {
+                counts[i]++;
+                break;
+            }
+        }
+        h = aj_str(&rec, "tbs_sha256");
+        for (i = 0; h != NULL && i < n_hashes; i++) {
+            if (strcmp(hashes[i], h) == 0) {
+                if (problems++ < 5)
+                    fprintf(stderr, "line %ld: TBS %s recorded twice\n", lines,
+                            h);
+                break;
+            }
+        }
+        if (h != NULL && i == n_hashes && n_hashes < (size_t)expected)
+            hashes[n_hashes++] = strdup(h);
+        aj_free(&rec);
+    }
+    if (lines != expected) {
+        fprintf(stderr, "%s: %ld lines, expected %ld\n", path, lines, expected);
+        problems++;
+    }
+    for (int i = 0; i < 8 && decisions[i][0] != '\0'; i++)
+        printf("%s%s=%ld", i > 0 ? " " : "", decisions[i], counts[i]);
+    printf("\n");
+    for (size_t i = 0; i < n_hashes; i++)
+        free(hashes[i]);
+    free(hashes);
+    free(line);
+    fclose(f);
+    return problems > 0 || oom;
+}
+
+static int run_writers_test(int argc, char **argv)
 {
     int procs = argc > 1 ? atoi(argv[1]) : 4;
     int records = argc > 2 ? atoi(argv[2]) : 250;
@@ -259,4 +342,11 @@ done:
     OPENSSL_free(tbs);
     X509_free(cert);
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "--check") == 0)
+        return check_log(argv[2], atol(argv[3]));
+    return run_writers_test(argc, argv);
 }
