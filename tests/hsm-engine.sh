@@ -22,7 +22,6 @@ DRIVER=$SP_BUILDDIR/tests/hsm-engine-key
 [ -x "$DRIVER" ] || hsm_die "$DRIVER not built (make tests/hsm-engine-key)"
 
 hsm_tmpdir
-trap hsm_cleanup EXIT
 
 TOKEN=sp-engine
 PIN=735911

@@ -47,10 +47,16 @@ hsm_require_file() {
     }
 }
 
-# A private work directory, removed on exit unless HSM_KEEP=1.
+# A private work directory, removed on exit unless HSM_KEEP=1; from here on
+# every way out (including a signal from the test harness) runs
+# hsm_cleanup, which also stops swtpm.
 hsm_tmpdir() {
     HSM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sp-hsm.XXXXXX") || hsm_die "mktemp"
     export HSM_DIR
+    trap hsm_cleanup EXIT
+    trap 'exit 129' HUP
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
 }
 
 # Stop whatever this test started; installed as the EXIT trap.

@@ -22,7 +22,6 @@ hsm_require_file "${OPENSSL_ENGINES:-$ENGINESDIR}/pkcs11.so" \
     libengine-pkcs11-openssl
 
 hsm_tmpdir
-trap hsm_cleanup EXIT
 
 TOKEN=sp-ca
 PIN=246810

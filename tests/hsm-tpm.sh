@@ -24,7 +24,6 @@ MODULESDIR=$("$OPENSSL" version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')
 hsm_require_file "$MODULESDIR/tpm2.so" tpm2-openssl
 
 hsm_tmpdir
-trap hsm_cleanup EXIT
 hsm_swtpm_start
 hsm_log "swtpm pid $HSM_SWTPM_PID on 127.0.0.1:$HSM_TPM_PORT"
 
