@@ -145,6 +145,16 @@ sp_expect_refused "unknown inner provider" "smimepolicy: provider not activated:
     bad.pem ca -batch -config bad-inner.cnf -in ee.csr -out bad.pem
 OPENSSL_CONF=$SP_WORK/openssl.cnf
 
+# An audit record that cannot be written: nothing is signed.
+sp_write_openssl_cnf full.cnf "$SP_WORK/policy.cnf" "$key" "$SP_WORK/ca.pem"
+sed -i "s|^audit_log = .*|audit_log = /dev/full|" full.cnf
+OPENSSL_CONF=$SP_WORK/full.cnf
+sp_db_snapshot
+sp_expect_refused "audit write fails" "smimepolicy:.*audit record could not be written" \
+    bad.pem ca -batch -config full.cnf -in ee.csr -out bad.pem
+sp_db_unchanged "audit write fails"
+OPENSSL_CONF=$SP_WORK/openssl.cnf
+
 # --- policy switches: CRLs refused, report mode signs and records.
 sp_write_policy nocrl.cnf "$SP_WORK/ca.pem" crl=refuse
 sp_write_openssl_cnf nocrl-openssl.cnf "$SP_WORK/nocrl.cnf" "$key" "$SP_WORK/ca.pem"

@@ -63,6 +63,23 @@ for kt in rsa p256 ed25519; do
         || sp_fail "$kt: the finding does not name its SBR section"
     sp_db_unchanged "$kt: ca two findings"
 
+    # RSASSA-PSS: the SBR encoding (salt = digest length) is issued; the
+    # OpenSSL default salt length is not an SBR encoding and is refused.
+    if [ "$kt" = rsa ]; then
+        sp_expect_ok "$kt: ca PSS" pss.pem ca -batch -config openssl.cnf \
+            -in ee.csr -sigopt rsa_padding_mode:pss \
+            -sigopt rsa_pss_saltlen:digest -md sha384 -out pss.pem
+        sp_verify "$kt: ca PSS" pss.pem "ca-$kt.pem"
+        OPENSSL_CONF=/dev/null "$OPENSSL" x509 -in pss.pem -noout -text \
+            | grep -q "Salt Length: 0x30" || sp_fail "$kt: PSS salt is not 48"
+        sp_db_snapshot
+        sp_expect_refused "$kt: ca PSS max salt" \
+            "smimepolicy:.*sig.alg_not_allowed" bad.pem ca -batch \
+            -config openssl.cnf -in ee.csr -sigopt rsa_padding_mode:pss \
+            -out bad.pem
+        sp_db_unchanged "$kt: ca PSS max salt"
+    fi
+
     # A CRL.
     sp_expect_ok "$kt: gencrl" crl.pem ca -config openssl.cnf -gencrl \
         -out crl.pem
@@ -91,12 +108,16 @@ for kt in rsa p256 ed25519; do
         -extensions ca_ext -set_serial "0x5$("$OPENSSL" rand -hex 15)" \
         -out x.pem
 
-    # One audit record per decision: issued = 1 (ca) + 1 (x509) + 1 CRL.
+    # One audit record per decision: issued = 1 (ca) + 1 (x509) + 1 CRL
+    # (+ 1 PSS for RSA).
+    want_signed=3 want_refused=10
+    [ "$kt" = rsa ] && want_signed=4 want_refused=11
     signed=$(sp_audit_count signed)
     refused=$(sp_audit_count refused)
-    [ "$signed" -eq 3 ] || sp_fail "$kt: $signed 'signed' audit records, expected 3"
-    [ "$refused" -eq 10 ] \
-        || sp_fail "$kt: $refused 'refused' audit records, expected 10"
+    [ "$signed" -eq "$want_signed" ] \
+        || sp_fail "$kt: $signed 'signed' audit records, expected $want_signed"
+    [ "$refused" -eq "$want_refused" ] \
+        || sp_fail "$kt: $refused 'refused' audit records, expected $want_refused"
     unset OPENSSL_CONF
 done
 

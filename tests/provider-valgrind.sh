@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# The provider under valgrind in real openssl processes: an issuance, a
+# refusal, a CRL, a refused private key export and a configuration that
+# does not activate. No memory error and no definite or indirect leak.
+. "${SP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+
+sp_require valgrind
+sp_setup
+sp_make_root
+sp_make_ca p256 ca
+sp_genkey p256 ee.key
+OPENSSL_CONF=/dev/null sp_ossl req -new -key ee.key -subj "/CN=alice@example.com" \
+    -out ee.csr
+sp_write_policy policy.cnf "$SP_WORK/ca.pem"
+key="smimepolicy:file:$SP_WORK/ca.key"
+sp_write_openssl_cnf openssl.cnf "$SP_WORK/policy.cnf" "$key" "$SP_WORK/ca.pem"
+sp_write_openssl_cnf broken.cnf "$SP_WORK/nonexistent.cnf" "$key" "$SP_WORK/ca.pem"
+sp_ca_db
+
+# vg NAME EXPECTED_STATUS CONFIG ARGS...
+vg() {
+    name=$1 want=$2 cnf=$3
+    shift 3
+    OPENSSL_CONF=$SP_WORK/$cnf valgrind --quiet --error-exitcode=99 \
+        --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        --show-leak-kinds=definite,indirect "$OPENSSL" "$@" \
+        >"$name.out" 2>"$name.err"
+    rc=$?
+    if [ "$rc" -eq 99 ]; then
+        sp_fail "$name: valgrind reported errors"
+        grep "==" "$name.err" | head -40 >&2
+    elif [ "$rc" -ne "$want" ]; then
+        sp_fail "$name: exit $rc, expected $want"
+        head -20 "$name.err" >&2
+    else
+        sp_pass "$name: valgrind clean"
+    fi
+}
+
+vg issue 0 openssl.cnf ca -batch -config openssl.cnf -in ee.csr -out good.pem
+vg refuse 1 openssl.cnf ca -batch -config openssl.cnf -in ee.csr \
+    -extensions bad_eku -out bad.pem
+vg gencrl 0 openssl.cnf ca -config openssl.cnf -gencrl -out crl.pem
+vg export 1 openssl.cnf pkey -in "$key" -out key.pem
+vg inactive 1 broken.cnf ca -batch -config broken.cnf -in ee.csr -out bad.pem
+[ -s good.pem ] || sp_fail "issue: no certificate under valgrind"
+[ -s bad.pem ] && sp_fail "refuse: a certificate was written"
+
+sp_finish
