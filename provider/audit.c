@@ -915,29 +915,26 @@ SPPROV_AUDIT *spprov_audit_open(const char *path, int use_syslog, char *err,
         return NULL;
     }
     a = OPENSSL_zalloc(sizeof(*a));
-    if (a == NULL)
-        goto err;
+    if (a == NULL || pthread_mutex_init(&a->lock, NULL) != 0) {
+        OPENSSL_free(a);
+        set_err(err, errlen, "audit log %s: out of memory",
+                path != NULL ? path : "(syslog)");
+        return NULL;
+    }
     a->fd = -1;
     a->use_syslog = use_syslog;
-    if (pthread_mutex_init(&a->lock, NULL) != 0) {
-        OPENSSL_free(a);
-        a = NULL;
+    if (path == NULL)
+        return a;
+    a->path = OPENSSL_strdup(path);
+    if (a->path == NULL) {
+        set_err(err, errlen, "audit log %s: out of memory", path);
         goto err;
     }
-    if (path != NULL) {
-        a->path = OPENSSL_strdup(path);
-        if (a->path == NULL)
-            goto err;
-        a->fd = open_log(path, err, errlen);
-        if (a->fd < 0) {
-            spprov_audit_close(a);
-            return NULL;
-        }
-    }
+    a->fd = open_log(path, err, errlen);
+    if (a->fd < 0)
+        goto err;
     return a;
 err:
-    set_err(err, errlen, "audit log %s: out of memory",
-            path != NULL ? path : "(syslog)");
     spprov_audit_close(a);
     return NULL;
 }

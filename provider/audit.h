@@ -26,9 +26,11 @@
  *   findings        [{code, severity, section, detail, waived,
  *                     exception, owner, expired_exception}]
  *   findings_dropped findings beyond what the engine keeps
- *   subject, issuer RFC 4514 text of the Name
+ *   subject, issuer RFC 4514 text of the Name (subject_der, issuer_der:
+ *                   hex of the Name instead, should one not be renderable)
  *   serial          upper-case hex as `openssl ca` writes it in index.txt
  *   san_mailboxes   rfc822Name and SmtpUTF8Mailbox values of the SAN
+ *                   (san_error when the SAN stops decoding part way)
  *   this_update, next_update, revoked   (CRLs)
  *   tbs_sha256      SHA-256 of the DER bytes the provider was asked to sign
  *   policy_sha256   SHA-256 of the policy file

@@ -763,6 +763,29 @@ static void test_serial_forms(void)
     }
 }
 
+/* A Name that cannot be rendered is recorded as hex, never dropped. */
+static void test_unrenderable_name(void)
+{
+    static SP_VERDICT v;
+    AJ_NODE rec;
+    uint8_t *tbs;
+    char *line;
+    size_t tbs_len, len;
+
+    tbs = hand_verdict(&v, &tbs_len);
+    v.tbs.cert.subject.data = (const uint8_t *)"\x30\x02\x31\x00";
+    v.tbs.cert.subject.len = 4;
+    line = format("refused", &v, tbs, tbs_len, "k", NULL, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+    CU_ASSERT_FATAL(parse_record(line, len, &rec));
+    CU_ASSERT_PTR_NULL(aj_get(&rec, "subject"));
+    CU_ASSERT_STRING_EQUAL(aj_str(&rec, "subject_der"), "30023100");
+    CU_ASSERT_PTR_NOT_NULL(aj_str(&rec, "issuer"));
+    aj_free(&rec);
+    OPENSSL_free(line);
+    OPENSSL_free(tbs);
+}
+
 /* A record far larger than any stack buffer is written whole. */
 static void test_large_record(void)
 {
@@ -1261,6 +1284,7 @@ static const TU_TEST escape_tests[] = {
     {"hostile strings keep one JSON line", test_hostile_strings},
     {"SAN mailboxes", test_san_mailboxes},
     {"serial numbers", test_serial_forms},
+    {"unrenderable name kept as hex", test_unrenderable_name},
     {"records larger than any fixed buffer", test_large_record},
     {NULL, NULL},
 };
