@@ -365,6 +365,30 @@ hsm_ca_issue() {
     HSM_CA_RC=$?
 }
 
+# hsm_gencrl NAME CADIR DAYS KEYARGS...: openssl ca -gencrl into
+# CADIR/NAME.pem; sets HSM_CA_RC.
+hsm_gencrl() {
+    local name=$1 cadir=$2 days=$3
+    shift 3
+    "$OPENSSL" ca -batch -config "$cadir/ca.cnf" -gencrl -crldays "$days" \
+        -out "$cadir/$name.pem" "$@" >"$cadir/$name.out" 2>"$cadir/$name.err"
+    HSM_CA_RC=$?
+}
+
+# hsm_expect_crl DESC CADIR NAME: the CRL was written and its signature
+# verifies with the issuing CA certificate.
+hsm_expect_crl() {
+    local desc=$1 cadir=$2 name=$3
+    if [ "$HSM_CA_RC" != 0 ] || [ ! -s "$cadir/$name.pem" ]; then
+        hsm_fail "$desc: exit $HSM_CA_RC: $(cat "$cadir/$name.err")"
+    elif "$OPENSSL" crl -in "$cadir/$name.pem" -CAfile "$cadir/ca.pem" \
+        -noout 2>&1 | grep -q '^verify OK$'; then
+        hsm_pass "$desc: CRL signed and verified"
+    else
+        hsm_fail "$desc: CRL signature does not verify"
+    fi
+}
+
 # hsm_key_id CERT: the key identifier smimepolicy writes into its audit
 # records, "sha256:" + hex SHA-256 of the DER SubjectPublicKeyInfo.
 hsm_key_id() {

@@ -168,10 +168,16 @@ for label in ca-rsa ca-ec; do
         smime_server_auth 365 "$HSM_DIR/alice.csr"
     hsm_expect_refused "$label private_key =, serverAuth EKU" "$d" cnf-bad \
         "smimepolicy.*eku"
+    # CRLs: within the SBR's 10 days signed, beyond refused.
+    hsm_gencrl crl "$d" 7 "$@"
+    hsm_expect_crl "$label CRL, 7 days" "$d" crl
+    hsm_gencrl crl-30 "$d" 30 "$@"
+    hsm_expect_refused "$label CRL, 30 days" "$d" crl-30 \
+        "smimepolicy.*crl.next_update_too_far"
     # One audit record per decision, naming the HSM key.
     keyid=$(hsm_key_id "$d/ca.pem")
-    hsm_expect_audit "$label" signed "$keyid" $((ROUNDS + 1))
-    hsm_expect_audit "$label" refused "$keyid" 3
+    hsm_expect_audit "$label" signed "$keyid" $((ROUNDS + 2))
+    hsm_expect_audit "$label" refused "$keyid" 4
 
     # A wrong PIN loads no key and signs nothing.
     before=$(cksum <"$d/index.txt")

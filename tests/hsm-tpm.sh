@@ -197,10 +197,18 @@ for label in tpm-rsa tpm-ec; do
     hsm_tpm_flush
     hsm_expect_refused "$label private_key =, serverAuth EKU" "$d" cnf-bad \
         "smimepolicy.*eku"
+    # CRLs: within the SBR's 10 days signed, beyond refused.
+    hsm_gencrl crl "$d" 7 "$@"
+    hsm_tpm_flush
+    hsm_expect_crl "$label CRL, 7 days" "$d" crl
+    hsm_gencrl crl-30 "$d" 30 "$@"
+    hsm_tpm_flush
+    hsm_expect_refused "$label CRL, 30 days" "$d" crl-30 \
+        "smimepolicy.*crl.next_update_too_far"
     # One audit record per decision, naming the HSM key.
     keyid=$(hsm_key_id "$d/ca.pem")
-    hsm_expect_audit "$label" signed "$keyid" $((ROUNDS + 1))
-    hsm_expect_audit "$label" refused "$keyid" 3
+    hsm_expect_audit "$label" signed "$keyid" $((ROUNDS + 2))
+    hsm_expect_audit "$label" refused "$keyid" 4
 done
 
 # swtpm stops in the EXIT trap; check here that it really went away.
