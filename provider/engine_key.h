@@ -14,11 +14,16 @@
  * the functions exist and fail with a clear message.
  *
  * Thread safety: loading takes libp11's own lock and the ENGINE list lock;
- * two threads may load keys at once. One key may sign from several threads
- * at once: each call uses its own EVP_MD_CTX, and libp11 serialises access to
- * its PKCS#11 sessions. libp11 keeps one module and one PIN per process: all
- * engine keys of a process must come from the same PKCS#11 module (the first
- * `module` that loads a key wins; a different one later is an error).
+ * two threads may load keys at once as long as they use the same PIN source
+ * (the PIN is one engine setting, set just before the load). One key may
+ * sign from several threads at once: each call uses its own EVP_MD_CTX, and
+ * libp11 serialises access to its PKCS#11 sessions. libp11 keeps one module
+ * per process: all engine keys of a process must come from the same PKCS#11
+ * module (the first successful load fixes it; a different one later is an
+ * error rather than a key silently looked up in the first module).
+ *
+ * libp11 clears the thread's OpenSSL error queue when it loads a key; load
+ * before raising errors of your own.
  */
 #ifndef SMIMEPOLICY_ENGINE_KEY_H
 #define SMIMEPOLICY_ENGINE_KEY_H
@@ -26,11 +31,6 @@
 #include <stddef.h>
 
 #include <openssl/evp.h>
-
-/* The URI prefix that the STORE loader strips before calling
- * spprov_engine_key_load(): `smimepolicy:engine:pkcs11:...` keeps
- * `pkcs11:...`. */
-#define SPPROV_ENGINE_URI_PREFIX "engine:"
 
 /* Longest PIN read from a pin source (PKCS#11 PINs are short). */
 #define SPPROV_PIN_MAX 256
