@@ -168,6 +168,21 @@ for label in ca-rsa ca-ec; do
         smime_server_auth 365 "$HSM_DIR/alice.csr"
     hsm_expect_refused "$label private_key =, serverAuth EKU" "$d" cnf-bad \
         "smimepolicy.*eku"
+    if [ $label = ca-rsa ]; then
+        # RSASSA-PSS in the token: salt of the digest length is the SBR
+        # encoding; any other salt is refused before the token signs.
+        hsm_ca_issue pss "$d" smime_strict 365 "$HSM_DIR/alice.csr" "$@" \
+            -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest
+        hsm_expect_issued "$label RSA-PSS" "$d" pss "$HSM_DIR/root/root.pem" \
+            "$d/ca.pem"
+        "$OPENSSL" x509 -in "$d/pss.pem" -noout -text 2>/dev/null |
+            grep -q 'Signature Algorithm: rsassaPss' ||
+            hsm_fail "$label RSA-PSS: certificate not signed with PSS"
+        hsm_ca_issue pss-salt20 "$d" smime_strict 365 "$HSM_DIR/alice.csr" \
+            "$@" -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:20
+        hsm_expect_refused "$label RSA-PSS salt 20" "$d" pss-salt20 \
+            "smimepolicy.*salt of the digest length"
+    fi
     # CRLs: within the SBR's 10 days signed, beyond refused.
     hsm_gencrl crl "$d" 7 "$@"
     hsm_expect_crl "$label CRL, 7 days" "$d" crl
@@ -176,7 +191,9 @@ for label in ca-rsa ca-ec; do
         "smimepolicy.*crl.next_update_too_far"
     # One audit record per decision, naming the HSM key.
     keyid=$(hsm_key_id "$d/ca.pem")
-    hsm_expect_audit "$label" signed "$keyid" $((ROUNDS + 2))
+    pss=0
+    [ $label = ca-rsa ] && pss=1
+    hsm_expect_audit "$label" signed "$keyid" $((ROUNDS + 2 + pss))
     hsm_expect_audit "$label" refused "$keyid" 4
 
     # A wrong PIN loads no key and signs nothing.
