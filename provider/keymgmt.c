@@ -148,6 +148,7 @@ static int spprov_key_public(SPPROV_CTX *ctx, SPPROV_KEY *key)
 SPPROV_KEY *spprov_key_wrap(SPPROV_CTX *ctx, EVP_PKEY *inner, int is_engine_key)
 {
     SPPROV_KEY *key = NULL;
+    EVP_MD *sha256 = NULL;
     unsigned char digest[32];
 
     key = OPENSSL_zalloc(sizeof(*key));
@@ -209,11 +210,14 @@ SPPROV_KEY *spprov_key_wrap(SPPROV_CTX *ctx, EVP_PKEY *inner, int is_engine_key)
         goto err;
     }
 
-    if (!EVP_Digest(key->spki, key->spki_len, digest, NULL, EVP_sha256(),
-                    NULL)) {
+    sha256 = EVP_MD_fetch(ctx->inner_libctx, "SHA256", "provider=default");
+    if (sha256 == NULL
+        || !EVP_Digest(key->spki, key->spki_len, digest, NULL, sha256, NULL)) {
+        EVP_MD_free(sha256);
         spprov_raise(ctx, SPPROV_R_INTERNAL, "SHA-256 failed");
         goto err;
     }
+    EVP_MD_free(sha256);
     memcpy(key->key_id, "sha256:", 7);
     spprov_hex(digest, sizeof(digest), key->key_id + 7);
 

@@ -213,6 +213,7 @@ static int spprov_configure(SPPROV_CTX *ctx, OSSL_FUNC_core_get_params_fn *get)
     char *values[SPPROV_CFG_COUNT] = {NULL};
     OSSL_PARAM params[SPPROV_CFG_COUNT + 1];
     char err[SP_POLICY_ERR_MAX];
+    OSSL_LIB_CTX *prev;
     const char *inner;
     size_t i;
 
@@ -266,15 +267,6 @@ static int spprov_configure(SPPROV_CTX *ctx, OSSL_FUNC_core_get_params_fn *get)
         return 0;
     }
 
-    err[0] = '\0';
-    ctx->policy = sp_policy_load(ctx->policy_path, err, sizeof(err));
-    if (ctx->policy == NULL) {
-        /* The loader's message names the file, section and key. */
-        spprov_raise(ctx, SPPROV_R_POLICY_LOAD, "%s",
-                     err[0] != '\0' ? err : ctx->policy_path);
-        return 0;
-    }
-
     ctx->inner_libctx = OSSL_LIB_CTX_new();
     ctx->inner_lock = CRYPTO_THREAD_lock_new();
     if (ctx->inner_libctx == NULL || ctx->inner_lock == NULL) {
@@ -288,6 +280,22 @@ static int spprov_configure(SPPROV_CTX *ctx, OSSL_FUNC_core_get_params_fn *get)
     if (!spprov_inner_provider_load(ctx, "default")
         || !spprov_load_inner_providers(ctx, ctx->inner_providers))
         return 0;
+
+    /* The engine reads the policy and its issuer certificates with the
+     * thread's default library context. Point that at the private one
+     * meanwhile: while openssl.cnf is being loaded the application's
+     * context may not have its default provider yet (when smimepolicy is
+     * listed first), and fetching there would fail. */
+    err[0] = '\0';
+    prev = OSSL_LIB_CTX_set0_default(ctx->inner_libctx);
+    ctx->policy = sp_policy_load(ctx->policy_path, err, sizeof(err));
+    OSSL_LIB_CTX_set0_default(prev);
+    if (ctx->policy == NULL) {
+        /* The loader's message names the file, section and key. */
+        spprov_raise(ctx, SPPROV_R_POLICY_LOAD, "%s",
+                     err[0] != '\0' ? err : ctx->policy_path);
+        return 0;
+    }
 
     if (ctx->audit_log != NULL || ctx->audit_syslog) {
         err[0] = '\0';

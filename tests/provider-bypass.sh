@@ -155,6 +155,20 @@ sp_expect_refused "audit write fails" "smimepolicy:.*audit record could not be w
 sp_db_unchanged "audit write fails"
 OPENSSL_CONF=$SP_WORK/openssl.cnf
 
+# smimepolicy listed before the default provider activates on the first
+# try (it reads the policy in its own library context).
+sed -e '/^default = default_sect$/d' \
+    -e 's/^smimepolicy = smimepolicy_sect$/smimepolicy = smimepolicy_sect\
+default = default_sect/' openssl.cnf >first.cnf
+OPENSSL_CONF=$SP_WORK/first.cnf
+sp_expect_ok "smimepolicy listed first" first.pem ca -batch -config first.cnf \
+    -in ee.csr -out first.pem
+grep -q "not activated" "$SP_WORK/smimepolicy listed first.err" \
+    && sp_fail "smimepolicy listed first: activation failed once"
+sp_expect_refused "smimepolicy listed first, bad EKU" "smimepolicy:.*eku.forbidden" \
+    bad.pem ca -batch -config first.cnf -in ee.csr -extensions bad_eku -out bad.pem
+OPENSSL_CONF=$SP_WORK/openssl.cnf
+
 # --- policy switches: CRLs refused, report mode signs and records.
 sp_write_policy nocrl.cnf "$SP_WORK/ca.pem" crl=refuse
 sp_write_openssl_cnf nocrl-openssl.cnf "$SP_WORK/nocrl.cnf" "$key" "$SP_WORK/ca.pem"
