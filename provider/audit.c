@@ -49,6 +49,9 @@ struct spprov_audit_st {
      * description would not (it is already held by the process). */
     pthread_mutex_t lock;
     int fd; /* -1 when closed (reopened on the next record) */
+    /* Process that opened fd. A child of fork() shares the open file
+     * description, and with it the flock(), so it opens its own. */
+    pid_t fd_pid;
 };
 
 static _Thread_local char spprov_audit_last_err[SPPROV_AUDIT_ERR_MAX];
@@ -933,6 +936,7 @@ SPPROV_AUDIT *spprov_audit_open(const char *path, int use_syslog, char *err,
     a->fd = open_log(path, err, errlen);
     if (a->fd < 0)
         goto err;
+    a->fd_pid = getpid();
     return a;
 err:
     spprov_audit_close(a);
@@ -966,13 +970,14 @@ const char *spprov_audit_last_error(void)
     return spprov_audit_last_err;
 }
 
-/* The descriptor still names the file at `path`: after logrotate moved
- * the file away, records go to a new file at the configured path. */
+/* The descriptor is this process's own and still names the file at
+ * `path`: after logrotate moved the file away, records go to a new file at
+ * the configured path. */
 static int log_is_current(SPPROV_AUDIT *a)
 {
     struct stat by_path, by_fd;
 
-    if (a->fd < 0)
+    if (a->fd < 0 || a->fd_pid != getpid())
         return 0;
     if (stat(a->path, &by_path) != 0 || fstat(a->fd, &by_fd) != 0)
         return 0;
@@ -998,6 +1003,7 @@ static int append_record(SPPROV_AUDIT *a, const char *line, size_t len,
         a->fd = open_log(a->path, err, errlen);
         if (a->fd < 0)
             goto done;
+        a->fd_pid = getpid();
     }
     while (flock(a->fd, LOCK_EX) != 0) {
         if (errno != EINTR) {

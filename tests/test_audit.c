@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1093,6 +1094,65 @@ static void test_short_write(void)
     OPENSSL_free(tbs);
 }
 
+/* The file lock really excludes other writers, and a child of fork()
+ * does not write under its parent's lock: it shares the parent's open file
+ * description, on which flock() would succeed at once, so it must open the
+ * log again. The parent holds the lock on the descriptor it handed down;
+ * the child's record has to wait for it. */
+static void test_fork_takes_own_lock(void)
+{
+    static SP_VERDICT v;
+    char path[256], *file;
+    struct stat by_fd, by_path;
+    SPPROV_AUDIT *a;
+    uint8_t *tbs;
+    size_t tbs_len, flen;
+    int fd, status;
+    pid_t pid;
+
+    path_in_tmp(path, sizeof(path), "fork.log");
+    tbs = hand_verdict(&v, &tbs_len);
+    /* The log gets the lowest free descriptor: find it first. */
+    fd = open("/dev/null", O_RDONLY);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    a = spprov_audit_open(path, 0, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL_FATAL(fstat(fd, &by_fd), 0);
+    CU_ASSERT_EQUAL_FATAL(stat(path, &by_path), 0);
+    CU_ASSERT_EQUAL_FATAL(by_fd.st_ino, by_path.st_ino);
+    CU_ASSERT_EQUAL_FATAL(flock(fd, LOCK_EX), 0);
+
+    pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0)
+        child_exit(spprov_audit_record(a, "signed", &v, tbs, tbs_len,
+                                       policy_hash, "child")
+                       ? 0
+                       : 1);
+    nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL);
+    /* Still waiting for the lock. */
+    CU_ASSERT_EQUAL(waitpid(pid, &status, WNOHANG), 0);
+    file = slurp(path, &flen);
+    CU_ASSERT_PTR_NOT_NULL(file);
+    CU_ASSERT_EQUAL(flen, 0);
+    free(file);
+    CU_ASSERT_EQUAL(flock(fd, LOCK_UN), 0);
+    CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT_TRUE(WIFEXITED(status));
+    CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+    file = slurp(path, &flen);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+    CU_ASSERT_PTR_NOT_NULL(strstr(file, "\"key_id\":\"child\""));
+    free(file);
+    /* The parent goes on with its own descriptor. */
+    CU_ASSERT_EQUAL(spprov_audit_record(a, "signed", &v, tbs, tbs_len,
+                                        policy_hash, "parent"),
+                    1);
+    spprov_audit_close(a);
+    OPENSSL_free(tbs);
+}
+
 /* ------------------------------------------------------------------ */
 /* Threads                                                             */
 
@@ -1296,6 +1356,7 @@ static const TU_TEST write_tests[] = {
     {"read-only directory", test_readonly_dir},
     {"log replaced by a directory", test_log_replaced_by_directory},
     {"short write is undone and refused", test_short_write},
+    {"a forked child takes its own lock", test_fork_takes_own_lock},
     {"many threads, one log", test_threads},
     {"syslog short form", test_syslog},
     {NULL, NULL},
