@@ -115,6 +115,34 @@ hsm_p11() {
     pkcs11-tool --module "$HSM_P11_MODULE" "$@"
 }
 
+# hsm_p11_access TOKEN PIN LABEL: the "Access:" attributes pkcs11-tool
+# prints for the private key with this label (--label does not filter
+# --list-objects, so the listing is cut by object here).
+hsm_p11_access() {
+    hsm_p11 --token-label "$1" --login --pin "$2" --list-objects \
+        --type privkey 2>/dev/null |
+        awk -v want="$3" '
+            /^[A-Z][a-z]+ Key Object/ { lbl = ""; priv = /^Private/ }
+            priv && $1 == "label:" { lbl = $2 }
+            priv && lbl == want && $1 == "Access:" {
+                sub(/^ *Access: */, ""); print }'
+}
+
+# hsm_p11_locked ACCESS: whether the attributes say the key can never
+# leave the token: CKA_SENSITIVE ("sensitive") and CKA_NEVER_EXTRACTABLE
+# ("never extractable") set, CKA_EXTRACTABLE ("extractable") not.
+hsm_p11_locked() {
+    case ", $1," in
+    *", sensitive,"*) ;;
+    *) return 1 ;;
+    esac
+    case "$1" in
+    *"never extractable"*) ;;
+    *) return 1 ;;
+    esac
+    ! printf '%s' "$1" | sed 's/never extractable//' | grep -q extractable
+}
+
 # ------------------------------------------------------------ swtpm
 
 # hsm_export_is_useless EXPORTED PUBKEY: whatever an export wrote cannot
@@ -198,6 +226,27 @@ hsm_tpm_flush() {
     tpm2_flushcontext -s >/dev/null 2>&1
     tpm2_flushcontext -l >/dev/null 2>&1
     return 0
+}
+
+# hsm_tpm_attrs CONTEXT-OR-HANDLE: the object attributes tpm2_readpublic
+# reports, e.g. "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign".
+hsm_tpm_attrs() {
+    tpm2_readpublic -c "$1" 2>/dev/null |
+        sed -n '/^attributes:/,/raw:/s/^ *value: //p'
+    hsm_tpm_flush
+}
+
+# hsm_tpm_locked ATTRS: whether the key can never leave its TPM: fixedTPM
+# and fixedParent (no duplication) and sensitiveDataOrigin (the TPM made
+# the secret, nobody outside ever knew it).
+hsm_tpm_locked() {
+    local a
+    for a in fixedtpm fixedparent sensitivedataorigin; do
+        case "|$1|" in
+        *"|$a|"*) ;;
+        *) return 1 ;;
+        esac
+    done
 }
 
 # hsm_tpm ARGS...: one tpm2-tools command, then a flush.

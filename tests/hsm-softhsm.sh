@@ -52,14 +52,25 @@ key_args() {
     fi
 }
 
+# The check below must be able to fail: a key made extractable on purpose
+# is reported as such.
+hsm_p11 --token-label "$TOKEN" --login --pin "$PIN" --keypairgen \
+    --key-type EC:prime256v1 --id 09 --label probe-extractable --usage-sign \
+    --extractable >"$HSM_DIR/keygen-probe.log" 2>&1 ||
+    hsm_die "probe keypairgen"
+access=$(hsm_p11_access "$TOKEN" "$PIN" probe-extractable)
+if [ -n "$access" ] && ! hsm_p11_locked "$access"; then
+    hsm_pass "control: an extractable key is recognised ($access)"
+else
+    hsm_fail "control: extractable key reported as '$access'"
+fi
+
 for label in ca-rsa ca-ec; do
-    hsm_p11 --token-label "$TOKEN" --login --pin "$PIN" --list-objects \
-        --type privkey --label "$label" >"$HSM_DIR/$label.attrs" 2>&1
-    if grep -q "never extractable" "$HSM_DIR/$label.attrs" &&
-        grep -Eq "Access: +sensitive" "$HSM_DIR/$label.attrs"; then
-        hsm_pass "$label: sensitive, never extractable"
+    access=$(hsm_p11_access "$TOKEN" "$PIN" "$label")
+    if hsm_p11_locked "$access"; then
+        hsm_pass "$label: $access"
     else
-        hsm_fail "$label attributes: $(cat "$HSM_DIR/$label.attrs")"
+        hsm_fail "$label can leave the token: '$access'"
     fi
     # Export through the engine (the only software path to the key) yields
     # nothing that signs for the CA key.

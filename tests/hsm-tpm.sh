@@ -61,20 +61,25 @@ grep -q "BEGIN TSS2 PRIVATE KEY" "$HSM_DIR/ec.tss2.pem" ||
 # The RSA key can never leave this TPM: fixedTPM, fixedParent and
 # sensitiveDataOrigin are set (so it cannot be duplicated), and the only
 # private form tpm2-openssl writes is a TSS2 reference, no key material.
-tpm2_readpublic -c "$RSA_HANDLE" >"$HSM_DIR/rsa.readpublic" 2>&1
-hsm_tpm_flush
-attrs=$(sed -n '/^attributes:/,/raw:/s/^ *value: //p' "$HSM_DIR/rsa.readpublic")
-missing=
-for a in fixedtpm fixedparent sensitivedataorigin; do
-    case "|$attrs|" in
-    *"|$a|"*) ;;
-    *) missing="$missing $a" ;;
-    esac
-done
-if [ -z "$missing" ] && [ -n "$attrs" ]; then
+attrs=$(hsm_tpm_attrs "$RSA_HANDLE")
+if hsm_tpm_locked "$attrs"; then
     hsm_pass "TPM RSA key attributes: $attrs"
 else
-    hsm_fail "TPM RSA key attributes '$attrs' lack:$missing"
+    hsm_fail "TPM RSA key can leave the TPM: '$attrs'"
+fi
+# The check must be able to fail: a key created without fixedTPM and
+# fixedParent is recognised as one that could be duplicated.
+hsm_tpm tpm2_create -C "$HSM_DIR/primary.ctx" -G ecc256 \
+    -a "sensitivedataorigin|userwithauth|sign" \
+    -u "$HSM_DIR/probe.pub" -r "$HSM_DIR/probe.priv" &&
+    hsm_tpm tpm2_load -C "$HSM_DIR/primary.ctx" -u "$HSM_DIR/probe.pub" \
+        -r "$HSM_DIR/probe.priv" -c "$HSM_DIR/probe.ctx" ||
+    hsm_die "probe key: $(tail -3 "$HSM_DIR/tpm2-tools.log")"
+attrs=$(hsm_tpm_attrs "$HSM_DIR/probe.ctx")
+if [ -n "$attrs" ] && ! hsm_tpm_locked "$attrs"; then
+    hsm_pass "control: a duplicable TPM key is recognised ($attrs)"
+else
+    hsm_fail "control: duplicable TPM key reported as '$attrs'"
 fi
 for key in "handle:$RSA_HANDLE" "$HSM_DIR/ec.tss2.pem"; do
     "$OPENSSL" pkey -provider tpm2 -provider default -in "$key" \
