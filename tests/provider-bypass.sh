@@ -175,6 +175,20 @@ sp_write_openssl_cnf nocrl-openssl.cnf "$SP_WORK/nocrl.cnf" "$key" "$SP_WORK/ca.
 OPENSSL_CONF=$SP_WORK/nocrl-openssl.cnf
 sp_expect_refused "crl = refuse" "smimepolicy:.*crl.refused" crl.pem \
     ca -config nocrl-openssl.cnf -gencrl -out crl.pem
+sp_write_policy ocsp.cnf "$SP_WORK/ca.pem" ocsp=allow
+sp_write_openssl_cnf ocsp-openssl.cnf "$SP_WORK/ocsp.cnf" "$key" "$SP_WORK/ca.pem"
+OPENSSL_CONF=$SP_WORK/ocsp-openssl.cnf
+rm -f ocsp.resp
+"$OPENSSL" ocsp -index db/index.txt -rsigner ca.pem -rkey "$key" -CA ca.pem \
+    -reqin ocsp.req -respout ocsp.resp -ndays 1 >ocsp.out 2>ocsp.err
+if OPENSSL_CONF=/dev/null "$OPENSSL" ocsp -respin ocsp.resp -CAfile root.pem \
+    -VAfile ca.pem 2>&1 | grep -q "Response verify OK"; then
+    sp_pass "ocsp = allow: response signed and verified"
+else
+    sp_fail "ocsp = allow: no verified response"
+    cat ocsp.err >&2
+fi
+grep -q '"kind":"ocsp"' audit.log || sp_fail "ocsp = allow: no ocsp audit record"
 sp_write_policy report.cnf "$SP_WORK/ca.pem" mode=report
 sp_write_openssl_cnf report-openssl.cnf "$SP_WORK/report.cnf" "$key" "$SP_WORK/ca.pem"
 OPENSSL_CONF=$SP_WORK/report-openssl.cnf

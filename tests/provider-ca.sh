@@ -121,6 +121,26 @@ for kt in rsa p256 ed25519; do
     unset OPENSSL_CONF
 done
 
+# -keyfile with an encrypted inner key: the passphrase from -passin
+# reaches the inner store; a wrong one loads nothing.
+OPENSSL_CONF=/dev/null sp_ossl pkey -in ca-rsa.key -aes256 -passout pass:s3cret \
+    -out ca-rsa-enc.key
+sp_write_policy policy.cnf "$SP_WORK/ca-rsa.pem"
+sp_write_openssl_cnf openssl.cnf "$SP_WORK/policy.cnf" \
+    "smimepolicy:file:$SP_WORK/ca-rsa.key" "$SP_WORK/ca-rsa.pem"
+sp_ca_db
+OPENSSL_CONF=$SP_WORK/openssl.cnf
+export OPENSSL_CONF
+sp_expect_ok "-keyfile encrypted, -passin" enc.pem ca -batch -config openssl.cnf \
+    -keyfile "smimepolicy:file:$SP_WORK/ca-rsa-enc.key" -passin pass:s3cret \
+    -in ee.csr -out enc.pem
+sp_verify "-keyfile encrypted" enc.pem ca-rsa.pem
+sp_expect_refused "-keyfile encrypted, wrong passphrase" "bad decrypt" enc2.pem \
+    ca -batch -config openssl.cnf \
+    -keyfile "smimepolicy:file:$SP_WORK/ca-rsa-enc.key" -passin pass:wrong \
+    -in ee.csr -out enc2.pem
+unset OPENSSL_CONF
+
 # The shipped example openssl.cnf (its file-key CA section), with its
 # paths pointed into the work directory.
 sp_log "--- conf/openssl-ca-host.cnf"
