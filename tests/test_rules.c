@@ -78,6 +78,54 @@
 
 #define DAY INT64_C(86400)
 
+/* Count heap allocations while judging: the engine promises none. On
+ * glibc the program's own malloc family takes precedence over libc's for
+ * every library, so these wrappers see libcrypto's and the engine's
+ * calls alike. Not under AddressSanitizer, which has its own. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SP_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SP_TEST_ASAN 1
+#endif
+#if defined(__GLIBC__) && !defined(SP_TEST_ASAN)
+#define SP_COUNT_ALLOCS 1
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *ptr, size_t size);
+extern void __libc_free(void *ptr);
+static volatile int counting_allocs;
+static volatile size_t n_allocs;
+
+void *malloc(size_t size)
+{
+    if (counting_allocs)
+        n_allocs++;
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    if (counting_allocs)
+        n_allocs++;
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *ptr, size_t size)
+{
+    if (counting_allocs)
+        n_allocs++;
+    return __libc_realloc(ptr, size);
+}
+
+void free(void *ptr)
+{
+    __libc_free(ptr);
+}
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
@@ -1810,6 +1858,85 @@ static void test_ocsp(void)
 
 /* ------------------------------------------------------------------ */
 
+static uint8_t *crl_tbs(const TU_CA *ca, int64_t this_update,
+                        int64_t next_update, int reason, int critical,
+                        const EVP_MD *md, size_t *len);
+
+/* sp_judge allocates nothing, for an accepted certificate, a refused
+ * one with many findings, a CRL and undecodable input. */
+static void test_no_allocation(void)
+{
+#ifdef SP_COUNT_ALLOCS
+    X509 *good = iv_strict(), *bad = iv_strict();
+    size_t glen, blen, clen;
+    uint8_t *gtbs, *btbs, *crl;
+    SP_POLICY *pol = tu_policy();
+    SP_VERDICT *v = OPENSSL_zalloc(sizeof(*v));
+    SP_JUDGE_OPTS opts = {SP_AT_NOTBEFORE, rsa_ca()->issuer, 1};
+    void *(*volatile probe)(size_t) = malloc;
+    void *p;
+
+    tu_cert_set_ext(bad, "keyUsage", "digitalSignature,keyCertSign");
+    tu_cert_set_ext(bad, "extendedKeyUsage", "serverAuth");
+    tu_cert_del_ext(bad, "crlDistributionPoints");
+    tu_cert_set_ext_hex(bad, "certificatePolicies", 0, CP_NOTICE_BMP);
+    gtbs = tu_cert_tbs(good, rsa_ca(), NULL, &glen);
+    btbs = tu_cert_tbs(bad, rsa_ca(), "sha1", &blen);
+    crl = crl_tbs(rsa_ca(), TU_NOT_BEFORE, TU_NOT_BEFORE + DAY, 0, 1,
+                  EVP_sha256(), &clen);
+
+    /* The wrappers must be live, or this test proves nothing. */
+    counting_allocs = 1;
+    p = probe(16);
+    counting_allocs = 0;
+    free(p);
+    if (n_allocs == 0) {
+        fprintf(stderr, "(malloc is not interposed here; not measured) ");
+    } else {
+        n_allocs = 0;
+        counting_allocs = 1;
+        sp_judge(pol, gtbs, glen, &opts, v);
+        sp_judge(pol, btbs, blen, &opts, v);
+        sp_judge(pol, crl, clen, &opts, v);
+        sp_judge(pol, gtbs, glen - 1, &opts, v); /* undecodable */
+        counting_allocs = 0;
+        CU_ASSERT_EQUAL(n_allocs, 0);
+    }
+    sp_judge(pol, btbs, blen, &opts, v);
+    CU_ASSERT_EQUAL(v->decision, SP_DECIDE_REFUSE);
+    CU_ASSERT_TRUE(v->findings.n >= 4);
+    OPENSSL_free(crl);
+    OPENSSL_free(gtbs);
+    OPENSSL_free(btbs);
+    OPENSSL_free(v);
+    sp_policy_free(pol);
+    X509_free(good);
+    X509_free(bad);
+#else
+    fprintf(stderr, "(allocation counting needs glibc without ASan) ");
+#endif
+}
+
+static void test_issuer_name_empty(void)
+{
+    X509 *c = iv_strict();
+    X509_NAME *empty = X509_NAME_new();
+    size_t len;
+    uint8_t *tbs;
+    SP_POLICY *pol = tu_policy();
+    const SP_VERDICT *v;
+
+    CU_ASSERT_FATAL(X509_set_issuer_name(c, empty) == 1);
+    tbs = tu_cert_tbs(c, rsa_ca(), NULL, &len);
+    v = tu_judge(pol, tbs, len, NULL);
+    TU_ASSERT_FINDING(v, "issuer.name_empty");
+    TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    OPENSSL_free(tbs);
+    X509_NAME_free(empty);
+    sp_policy_free(pol);
+    X509_free(c);
+}
+
 static const TU_TEST judge_tests[] = {
     {"templates of all profiles are accepted", test_templates_accepted},
     {"EC, EdDSA and RSA 3072 issuing CAs", test_other_ca_keys},
@@ -1826,6 +1953,7 @@ static const TU_TEST judge_tests[] = {
     {"exceptions", test_exceptions},
     {"report mode", test_report_mode},
     {"warnings_are_errors", test_warnings_are_errors},
+    {"judging allocates nothing", test_no_allocation},
     {NULL, NULL},
 };
 
@@ -1844,6 +1972,7 @@ static const TU_TEST core_tests[] = {
     {"issuer rules", test_issuer_rules},
     {"issuer lookup", test_issuer_lookup},
     {"issuer loading", test_issuer_load},
+    {"empty issuer name", test_issuer_name_empty},
     {NULL, NULL},
 };
 
