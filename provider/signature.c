@@ -384,7 +384,8 @@ static int spprov_sig_query_aid(EVP_MD_CTX *mctx, unsigned char *out,
 static int spprov_sig_engine_pad(SPPROV_SIG_CTX *ctx, spprov_pad_mode *pad)
 {
     char digest_len[16];
-    EVP_MD *md;
+    EVP_MD *md, *mgf1_md = NULL;
+    int ok = 0;
 
     *pad = SPPROV_PAD_DEFAULT;
     if (ctx->type != SPPROV_KT_RSA || ctx->pad_mode != RSA_PKCS1_PSS_PADDING)
@@ -394,19 +395,25 @@ static int spprov_sig_engine_pad(SPPROV_SIG_CTX *ctx, spprov_pad_mode *pad)
                       "provider=default");
     snprintf(digest_len, sizeof(digest_len), "%d",
              md != NULL ? EVP_MD_get_size(md) : -1);
-    EVP_MD_free(md);
-    if ((ctx->saltlen[0] != '\0' && strcmp(ctx->saltlen, "digest") != 0
-         && strcmp(ctx->saltlen, digest_len) != 0)
+    if (ctx->mgf1_mdname[0] != '\0')
+        mgf1_md = EVP_MD_fetch(ctx->provctx->inner_libctx, ctx->mgf1_mdname,
+                               "provider=default");
+    if (md == NULL
+        || (ctx->saltlen[0] != '\0' && strcmp(ctx->saltlen, "digest") != 0
+            && strcmp(ctx->saltlen, digest_len) != 0)
         || (ctx->mgf1_mdname[0] != '\0'
-            && !EVP_MD_is_a(EVP_get_digestbyname(ctx->mgf1_mdname),
-                            ctx->mdname))) {
+            && (mgf1_md == NULL || !EVP_MD_is_a(mgf1_md, ctx->mdname)))) {
         spprov_raise(ctx->provctx, SPPROV_R_BAD_PARAMETER,
                      "PKCS#11 keys sign RSA-PSS only with MGF1 over %s and a "
                      "salt of the digest length (%s bytes)",
                      ctx->mdname, digest_len);
-        return 0;
+        goto done;
     }
-    return 1;
+    ok = 1;
+done:
+    EVP_MD_free(mgf1_md);
+    EVP_MD_free(md);
+    return ok;
 }
 
 static int spprov_sig_engine_algorithm_id(SPPROV_SIG_CTX *ctx)
