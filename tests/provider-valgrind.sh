@@ -3,6 +3,7 @@
 # The provider under valgrind in real openssl processes: an issuance, a
 # refusal, a CRL, a refused private key export and a configuration that
 # does not activate. No memory error and no definite or indirect leak.
+# Then one key signing from several threads under helgrind.
 . "${SP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
 sp_require valgrind
@@ -44,6 +45,23 @@ vg refuse 1 openssl.cnf ca -batch -config openssl.cnf -in ee.csr \
 vg gencrl 0 openssl.cnf ca -config openssl.cnf -gencrl -out crl.pem
 vg export 1 openssl.cnf pkey -in "$key" -out key.pem
 vg inactive 1 broken.cnf ca -batch -config broken.cnf -in ee.csr -out bad.pem
+# One wrapped key signing from 4 threads under helgrind: no data race.
+driver=$SP_BUILDDIR/tests/provider-sign
+if [ -x "$driver" ] && [ -s good.pem ]; then
+    OPENSSL_CONF=$SP_WORK/openssl.cnf SP_CA_CERT=$SP_WORK/ca.pem \
+        valgrind --tool=helgrind --quiet "$driver" threads "$key" good.pem \
+        SHA256 4 3 >helgrind.out 2>helgrind.err
+    rc=$?
+    if [ "$rc" -ne 0 ] || grep -q "Possible data race" helgrind.err; then
+        sp_fail "helgrind: exit $rc or a data race"
+        head -60 helgrind.err >&2
+    else
+        sp_pass "helgrind: 4 threads, no data race ($(cat helgrind.out))"
+    fi
+else
+    sp_fail "helgrind: no driver or no certificate to sign"
+fi
+
 [ -s good.pem ] || sp_fail "issue: no certificate under valgrind"
 [ -s bad.pem ] && sp_fail "refuse: a certificate was written"
 
