@@ -118,6 +118,9 @@ static int spprov_engine_read_pin(const char *source, char *pin, size_t pinsize,
                               source, strerror(errno));
             goto done;
         }
+        /* Unbuffered: no copy of the PIN left in a stdio buffer that is
+         * freed without being wiped. */
+        setvbuf(f, NULL, _IONBF, 0);
         if (fgets(pin, (int)pinsize, f) == NULL) {
             spprov_engine_err(err, errlen, "PIN source %s: file is empty",
                               source);
