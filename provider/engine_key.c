@@ -235,28 +235,29 @@ EVP_PKEY *spprov_engine_key_load(const char *pkcs11_uri, const char *module,
     char pin[SPPROV_PIN_MAX + 2];
     int pin_read = 0;
     int claimed = 0;
+    int ok = 0;
 
     if (pkcs11_uri == NULL || strncmp(pkcs11_uri, "pkcs11:", 7) != 0) {
         spprov_engine_err(err, errlen,
                           "engine key URI must start with \"pkcs11:\" "
                           "(got \"%s\")",
                           pkcs11_uri != NULL ? pkcs11_uri : "(none)");
-        goto err;
+        goto done;
     }
     if (spprov_uri_has_pin(pkcs11_uri)) {
         /* Not echoed: the URI holds a PIN. */
         spprov_engine_err(err, errlen,
                           "PKCS#11 URI carries pin-value or pin-source; give "
                           "the PIN through the provider's PIN source instead");
-        goto err;
+        goto done;
     }
     if (pin_source != NULL) {
         if (!spprov_engine_read_pin(pin_source, pin, sizeof(pin), err, errlen))
-            goto err;
+            goto done;
         pin_read = 1;
     }
     if (!spprov_engine_claim_module(module, &claimed, err, errlen))
-        goto err;
+        goto done;
 
     /* Structural reference; ENGINE_by_id loads pkcs11.so from ENGINESDIR
      * (or $OPENSSL_ENGINES) through the dynamic engine when needed. */
@@ -267,7 +268,7 @@ EVP_PKEY *spprov_engine_key_load(const char *pkcs11_uri, const char *module,
                           "package libengine-pkcs11-openssl): %s",
                           SPPROV_PKCS11_ENGINE_ID,
                           spprov_engine_first_reason());
-        goto err;
+        goto done;
     }
     /* MODULE_PATH must come before the first key load: libp11 loads the
      * module lazily then. */
@@ -276,26 +277,26 @@ EVP_PKEY *spprov_engine_key_load(const char *pkcs11_uri, const char *module,
         spprov_engine_err(err, errlen,
                           "pkcs11 engine refused MODULE_PATH \"%s\": %s",
                           module, spprov_engine_first_reason());
-        goto err;
+        goto done;
     }
     if (!ENGINE_init(e)) {
         spprov_engine_err(err, errlen,
                           "cannot initialise the pkcs11 engine: %s",
                           spprov_engine_first_reason());
-        goto err;
+        goto done;
     }
     initialised = 1;
     if (pin_read && !ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) {
         spprov_engine_err(err, errlen, "pkcs11 engine refused the PIN from %s",
                           pin_source);
-        goto err;
+        goto done;
     }
 
     no_prompt = UI_create_method("smimepolicy: no PIN prompt");
     if (no_prompt == NULL
         || UI_method_set_reader(no_prompt, spprov_engine_refuse_prompt) != 0) {
         spprov_engine_err(err, errlen, "out of memory");
-        goto err;
+        goto done;
     }
     pkey = ENGINE_load_private_key(e, pkcs11_uri, no_prompt, NULL);
     if (pkey == NULL) {
@@ -305,7 +306,7 @@ EVP_PKEY *spprov_engine_key_load(const char *pkcs11_uri, const char *module,
             "engine%s: %s",
             pkcs11_uri, pin_source == NULL ? " (no PIN source configured)" : "",
             spprov_engine_first_reason());
-        goto err;
+        goto done;
     }
     if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA
         && EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) {
@@ -313,7 +314,7 @@ EVP_PKEY *spprov_engine_key_load(const char *pkcs11_uri, const char *module,
                           "private key %s is of type %s; the pkcs11 engine "
                           "path supports RSA and EC keys",
                           pkcs11_uri, OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
-        goto err;
+        goto done;
     }
     /* The key must keep the engine (and so the PKCS#11 module) alive after
      * our own references are dropped: libp11 unloads the module when the
@@ -326,18 +327,19 @@ EVP_PKEY *spprov_engine_key_load(const char *pkcs11_uri, const char *module,
         spprov_engine_err(err, errlen,
                           "cannot bind private key %s to the pkcs11 engine: %s",
                           pkcs11_uri, spprov_engine_first_reason());
-        goto err;
+        goto done;
     }
-    goto done;
+    ok = 1;
 
-err:
-    EVP_PKEY_free(pkey);
-    pkey = NULL;
-    /* A first load that failed (e.g. a wrong module path) must not pin
-     * the process to that module. */
-    if (claimed)
-        spprov_engine_release_module();
 done:
+    if (!ok) {
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+        /* A first load that failed (e.g. a wrong module path) must not pin
+         * the process to that module. */
+        if (claimed)
+            spprov_engine_release_module();
+    }
     if (initialised)
         ENGINE_finish(e);
     ENGINE_free(e);
