@@ -204,6 +204,10 @@ hsm_swtpm_start() {
 hsm_swtpm_stop() {
     [ -n "$HSM_SWTPM_PID" ] || return 0
     if kill -0 "$HSM_SWTPM_PID" 2>/dev/null; then
+        # An orderly TPM2_Shutdown first: otherwise the next start of the
+        # same state counts a dictionary-attack failure, and a few of
+        # those put the TPM in lockout.
+        tpm2_shutdown >/dev/null 2>&1
         swtpm_ioctl --tcp "127.0.0.1:$((HSM_TPM_PORT + 1))" -s \
             >/dev/null 2>&1 || kill "$HSM_SWTPM_PID" 2>/dev/null
         for _ in 1 2 3 4 5 6 7 8 9 10; do
