@@ -707,15 +707,15 @@ static void check_crldp(SP_RULE_CTX *ctx)
                 http = 1;
                 continue;
             }
-            if (ctx->gen == SP_GEN_LEGACY
-                && (strcmp(scheme, "ldap") == 0 || strcmp(scheme, "ftp") == 0))
+            /* Legacy: other schemes (LDAP, FTP, ...) MAY be present,
+             * but each must be a URI with a scheme. */
+            if (ctx->gen == SP_GEN_LEGACY && scheme[0] != '\0')
                 continue;
             uri_text(&gn, uri, sizeof(uri));
             sp_report(ctx, SP_R_CRLDP_SCHEME,
                       "CRL URI \"%s\" has scheme \"%s\"; %s", uri, scheme,
-                      ctx->gen == SP_GEN_LEGACY
-                          ? "Legacy allows http, ldap and ftp"
-                          : "only http is allowed");
+                      scheme[0] == '\0' ? "a URI needs a scheme"
+                                        : "only http is allowed");
         }
     }
     if (!http)
@@ -786,12 +786,13 @@ static void check_aia(SP_RULE_CTX *ctx)
         uri_scheme(&loc, scheme, sizeof(scheme));
         if (strcmp(scheme, "http") == 0) {
             http[m] = 1;
-        } else if (ctx->gen != SP_GEN_LEGACY) {
+        } else if (ctx->gen != SP_GEN_LEGACY || scheme[0] == '\0') {
             uri_text(&loc, uri, sizeof(uri));
             sp_report(ctx, SP_R_AIA_SCHEME,
-                      "%s URI \"%s\" has scheme \"%s\"; only http is "
-                      "allowed",
-                      method_names[m], uri, scheme);
+                      "%s URI \"%s\" has scheme \"%s\"; %s", method_names[m],
+                      uri, scheme,
+                      scheme[0] == '\0' ? "a URI needs a scheme"
+                                        : "only http is allowed");
         }
     }
     for (int m = 0; m < 2; m++) {

@@ -1227,7 +1227,12 @@ static void test_crldp(void)
     expect_refused(c, "crldp.no_http");
     c = tmpl(SP_TYPE_INDIVIDUAL, SP_GEN_LEGACY);
     tu_cert_set_ext(c, "crlDistributionPoints",
-                    "URI:http://crl.example.com/ca.crl,URI:file:///ca.crl");
+                    "URI:http://crl.example.com/ca.crl,"
+                    "URI:https://crl.example.com/ca.crl");
+    expect_clean(c);
+    c = tmpl(SP_TYPE_INDIVIDUAL, SP_GEN_LEGACY);
+    tu_cert_set_ext(c, "crlDistributionPoints",
+                    "URI:http://crl.example.com/ca.crl,URI:crl.example.com");
     expect_refused(c, "crldp.uri_scheme");
     c = iv_strict();
     tu_cert_set_ext(c, "crlDistributionPoints",
@@ -1270,6 +1275,11 @@ static void test_aia(void)
                     "caIssuers;URI:http://ca.example.com/ca.der,"
                     "OCSP;URI:ldap://ocsp.example.com/");
     expect_refused(c, "aia.no_http");
+    c = tmpl(SP_TYPE_INDIVIDUAL, SP_GEN_LEGACY);
+    tu_cert_set_ext(c, "authorityInfoAccess",
+                    "caIssuers;URI:http://ca.example.com/ca.der,"
+                    "caIssuers;URI:ca.example.com");
+    expect_refused(c, "aia.uri_scheme");
     c = iv_strict();
     tu_cert_set_ext(c, "authorityInfoAccess",
                     "caIssuers;URI:http://ca.example.com/ca.der,"
