@@ -190,7 +190,7 @@ static EVP_PKEY *spprov_store_engine_key(SPPROV_STORE_CTX *sctx)
 {
     SPPROV_CTX *ctx = sctx->provctx;
     const char *pkcs11_uri = sctx->inner_uri + strlen(SPPROV_ENGINE_PREFIX);
-    char err[256] = "";
+    char err[512] = "";
     EVP_PKEY *pkey;
 
     if (strncmp(pkcs11_uri, "pkcs11:", 7) != 0) {
@@ -201,8 +201,10 @@ static EVP_PKEY *spprov_store_engine_key(SPPROV_STORE_CTX *sctx)
     }
     pkey = spprov_engine_key_load(pkcs11_uri, ctx->pkcs11_module,
                                   ctx->pkcs11_pin_source, err, sizeof(err));
+    /* err names the URI itself, except when the URI carries a PIN: never
+     * echo pkcs11_uri here. (hsm helper) */
     if (pkey == NULL)
-        spprov_raise(ctx, SPPROV_R_KEY_LOAD, "PKCS#11 key %s: %s", pkcs11_uri,
+        spprov_raise(ctx, SPPROV_R_KEY_LOAD, "PKCS#11 key: %s",
                      err[0] != '\0' ? err : "cannot be loaded");
     return pkey;
 }

@@ -124,6 +124,8 @@ hsm_policy_file "$HSM_DIR/policy.cnf" "$HSM_DIR/ca-rsa/ca.pem" \
 hsm_provider_cnf "$HSM_DIR/sp.cnf" "$HSM_DIR/policy.cnf" \
     "pkcs11_module = $HSM_P11_MODULE" \
     "pkcs11_pin_source = file:$HSM_DIR/pin.txt"
+hsm_provider_cnf "$HSM_DIR/sp-no-pin.cnf" "$HSM_DIR/policy.cnf" \
+    "pkcs11_module = $HSM_P11_MODULE"
 hsm_provider_cnf "$HSM_DIR/sp-wrong-pin.cnf" "$HSM_DIR/policy.cnf" \
     "pkcs11_module = $HSM_P11_MODULE" \
     "pkcs11_pin_source = file:$HSM_DIR/wrong-pin.txt"
@@ -212,8 +214,23 @@ for label in ca-rsa ca-ec; do
     OPENSSL_CONF=$HSM_DIR/sp-wrong-pin.cnf hsm_ca_issue wrong-pin "$d" \
         smime_strict 365 "$HSM_DIR/alice.csr" "$@"
     hsm_expect_refused "$label wrong PIN" "$d" wrong-pin "PIN incorrect"
+    # No PIN source: the token is not asked, nothing is signed.
+    OPENSSL_CONF=$HSM_DIR/sp-no-pin.cnf hsm_ca_issue no-pin "$d" \
+        smime_strict 365 "$HSM_DIR/alice.csr" "$@"
+    hsm_expect_refused "$label no PIN source" "$d" no-pin \
+        "smimepolicy.*no PIN source configured"
+    # A PIN in the key URI is refused, and smimepolicy's own messages do
+    # not repeat it (openssl ca itself echoes its -keyfile argument).
+    hsm_ca_issue pin-in-uri "$d" smime_strict 365 "$HSM_DIR/alice.csr" \
+        -keyfile "smimepolicy:engine:$(uri_of $label);pin-value=$PIN"
+    hsm_expect_refused "$label PIN in the URI" "$d" pin-in-uri \
+        "smimepolicy.*carries pin-value"
+    if grep -E ':smimepolicy:[a-z_]+:' "$d/pin-in-uri.err" | grep -q "$PIN"
+    then
+        hsm_fail "$label: smimepolicy's error repeats the PIN"
+    fi
     [ "$(cksum <"$d/index.txt")" = "$before" ] ||
-        hsm_fail "$label: index.txt changed by a wrong-PIN run"
+        hsm_fail "$label: index.txt changed by a run without a usable key"
 done
 
 exit 0
