@@ -5,13 +5,13 @@
  * 7.1.3), public key values (6.1.5/6.1.6) and the rules that need the
  * issuing CA certificate.
  *
- * Public key validation is what a pure DER engine can do without
- * arithmetic libraries and without allocating: RSA sizes, exponent and
- * small prime factors; EC point form, length and coordinates below the
- * field prime; EdDSA, ML-DSA and ML-KEM lengths. Whether an EC point lies
- * on its curve (6.1.6, SP 800-56A full validation) is not checked here:
- * that needs curve arithmetic, which belongs to key generation and CSR
- * processing, not to the signing path.
+ * Public key validation is done here without libcrypto and without
+ * allocating: RSA sizes, exponent and small prime factors; EC point form,
+ * range and the curve equation (SP 800-56A partial validation; the order
+ * check of full validation is trivially met by the NIST prime curves,
+ * whose cofactor is 1); EdDSA, ML-DSA and ML-KEM lengths. Not done:
+ * decompressing a compressed EC point (only the range of x is checked),
+ * and decoding an EdDSA point onto its curve.
  */
 #include <string.h>
 
@@ -294,9 +294,9 @@ static void check_validity(SP_RULE_CTX *ctx)
 
     check_time_tag(ctx, "notBefore", t->not_before, t->not_before_tag);
     check_time_tag(ctx, "notAfter", t->not_after, t->not_after_tag);
-    sp_time_to_text(t->not_before, nb, sizeof(nb));
-    sp_time_to_text(t->not_after, na, sizeof(na));
     if (t->not_before > t->not_after) {
+        sp_time_to_text(t->not_before, nb, sizeof(nb));
+        sp_time_to_text(t->not_after, na, sizeof(na));
         sp_report(ctx, SP_R_VALIDITY_REVERSED,
                   "notBefore %s is after "
                   "notAfter %s",
@@ -311,6 +311,10 @@ static void check_validity(SP_RULE_CTX *ctx)
     /* RFC 5280 validity includes both ends, so the period is one second
      * longer than the difference; any part of a day counts as a day. */
     period = t->not_after - t->not_before + 1;
+    if (period > (int64_t)(max_days - 1) * 86400) {
+        sp_time_to_text(t->not_before, nb, sizeof(nb));
+        sp_time_to_text(t->not_after, na, sizeof(na));
+    }
     if (period > (int64_t)max_days * 86400) {
         int64_t days = (period + 86399) / 86400;
         sp_report(ctx, SP_R_VALIDITY_TOO_LONG,
@@ -371,13 +375,46 @@ static size_t integer_bits(const SP_DER *v)
     return bits;
 }
 
-static unsigned integer_mod(const SP_DER *v, unsigned m)
-{
-    unsigned r = 0;
+/* A big-endian INTEGER split into 48-bit chunks once, so that its
+ * remainder by each small prime costs one division per chunk. */
+#define MOD_CHUNK_OCTETS 6
+#define MOD_MAX_CHUNKS (2048 / MOD_CHUNK_OCTETS + 1) /* 16384-bit moduli */
 
-    for (size_t i = 0; i < v->len; i++)
-        r = (r * 256u + v->data[i]) % m;
-    return r;
+typedef struct sp_chunks_st {
+    uint64_t c[MOD_MAX_CHUNKS];
+    size_t n;
+} SP_CHUNKS;
+
+static int chunks_of(const SP_DER *v, SP_CHUNKS *out)
+{
+    size_t i = 0, head = v->len % MOD_CHUNK_OCTETS;
+
+    out->n = 0;
+    if (v->len / MOD_CHUNK_OCTETS + 1 > MOD_MAX_CHUNKS)
+        return 0;
+    if (head > 0) {
+        uint64_t chunk = 0;
+        for (; i < head; i++)
+            chunk = chunk << 8 | v->data[i];
+        out->c[out->n++] = chunk;
+    }
+    for (; i < v->len; i += MOD_CHUNK_OCTETS) {
+        uint64_t chunk = 0;
+        for (size_t k = 0; k < MOD_CHUNK_OCTETS; k++)
+            chunk = chunk << 8 | v->data[i + k];
+        out->c[out->n++] = chunk;
+    }
+    return 1;
+}
+
+/* The value mod m, for m < 2^16: (r << 48 | chunk) stays below 2^64. */
+static unsigned chunks_mod(const SP_CHUNKS *v, unsigned m)
+{
+    uint64_t r = 0;
+
+    for (size_t i = 0; i < v->n; i++)
+        r = ((r << 48) | v->c[i]) % m;
+    return (unsigned)r;
 }
 
 static void check_rsa_key(SP_RULE_CTX *ctx)
@@ -385,6 +422,7 @@ static void check_rsa_key(SP_RULE_CTX *ctx)
     SP_DER cur = ctx->tbs->spki_key, seq, n, e;
     const SP_PROFILE *p = ctx->profile;
     size_t bits, ebits;
+    SP_CHUNKS chunks;
 
     if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
         || !sp_der_empty(&cur) || sp_der_get_integer(&seq, &n) != SP_DER_OK
@@ -420,8 +458,10 @@ static void check_rsa_key(SP_RULE_CTX *ctx)
                   "RSA public exponent of %zu bits is outside "
                   "[2^16+1, 2^256-1]",
                   ebits);
+    if (!chunks_of(&n, &chunks))
+        return; /* over 16384 bits: the size rules have spoken */
     for (size_t i = 0; i < N_ELEMS(small_primes); i++) {
-        if (integer_mod(&n, small_primes[i]) == 0) {
+        if (chunks_mod(&chunks, small_primes[i]) == 0) {
             sp_report(ctx, SP_R_RSA_SMALL_FACTOR,
                       "RSA modulus is divisible by %u", small_primes[i]);
             break;
@@ -429,67 +469,204 @@ static void check_rsa_key(SP_RULE_CTX *ctx)
     }
 }
 
-/* Field primes of the NIST curves, big-endian. */
-static const uint8_t p256_prime[32] = {
+/* EC public key validation (6.1.6; SP 800-56A 5.6.2.3.4 partial
+ * validation): the point is not the point at infinity, its coordinates
+ * are below the field prime, and it satisfies y^2 = x^3 - 3x + b. The
+ * arithmetic is schoolbook multi-precision on fixed arrays: the key is
+ * judged without allocating and without libcrypto. Speed is not a
+ * concern at one point per certificate. */
+
+#define FE_LIMBS 17 /* 32-bit limbs: 544 bits, room for P-521 */
+
+typedef struct sp_fe_st {
+    uint32_t v[FE_LIMBS]; /* little-endian limbs */
+} SP_FE;
+
+typedef struct sp_curve_st {
+    unsigned key;
+    size_t len; /* octets of a coordinate */
+    const uint8_t *p, *b;
+} SP_CURVE;
+
+static const uint8_t p256_p[32] = {
     0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-static const uint8_t p384_prime[48] = {
+static const uint8_t p256_b[32] = {
+    0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7, 0xb3, 0xeb, 0xbd,
+    0x55, 0x76, 0x98, 0x86, 0xbc, 0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53,
+    0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2, 0x60, 0x4b};
+static const uint8_t p384_p[48] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t p384_b[48] = {
+    0xb3, 0x31, 0x2f, 0xa7, 0xe2, 0x3e, 0xe7, 0xe4, 0x98, 0x8e, 0x05, 0x6b,
+    0xe3, 0xf8, 0x2d, 0x19, 0x18, 0x1d, 0x9c, 0x6e, 0xfe, 0x81, 0x41, 0x12,
+    0x03, 0x14, 0x08, 0x8f, 0x50, 0x13, 0x87, 0x5a, 0xc6, 0x56, 0x39, 0x8d,
+    0x8a, 0x2e, 0xd1, 0x9d, 0x2a, 0x85, 0xc8, 0xed, 0xd3, 0xec, 0x2a, 0xef};
+static const uint8_t p521_p[66] = {
+    0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t p521_b[66] = {
+    0x00, 0x51, 0x95, 0x3e, 0xb9, 0x61, 0x8e, 0x1c, 0x9a, 0x1f, 0x92,
+    0x9a, 0x21, 0xa0, 0xb6, 0x85, 0x40, 0xee, 0xa2, 0xda, 0x72, 0x5b,
+    0x99, 0xb3, 0x15, 0xf3, 0xb8, 0xb4, 0x89, 0x91, 0x8e, 0xf1, 0x09,
+    0xe1, 0x56, 0x19, 0x39, 0x51, 0xec, 0x7e, 0x93, 0x7b, 0x16, 0x52,
+    0xc0, 0xbd, 0x3b, 0xb1, 0xbf, 0x07, 0x35, 0x73, 0xdf, 0x88, 0x3d,
+    0x2c, 0x34, 0xf1, 0xef, 0x45, 0x1f, 0xd4, 0x6b, 0x50, 0x3f, 0x00};
 
-static int below_prime(const uint8_t *x, size_t n, unsigned key)
+static const SP_CURVE curves[] = {
+    {SP_KEY_P256, 32, p256_p, p256_b},
+    {SP_KEY_P384, 48, p384_p, p384_b},
+    {SP_KEY_P521, 66, p521_p, p521_b},
+};
+
+static void fe_from_bytes(SP_FE *r, const uint8_t *b, size_t n)
 {
-    if (key == SP_KEY_P256)
-        return memcmp(x, p256_prime, n) < 0;
-    if (key == SP_KEY_P384)
-        return memcmp(x, p384_prime, n) < 0;
-    /* P-521: p = 2^521 - 1; 66 octets, the top 7 bits zero. */
-    if (x[0] > 0x01)
-        return 0;
-    if (x[0] == 0x01) {
-        for (size_t i = 1; i < n; i++) {
-            if (x[i] != 0xff)
-                return 1;
-        }
-        return 0;
+    memset(r, 0, sizeof(*r));
+    for (size_t i = 0; i < n; i++) {
+        size_t bit = (n - 1 - i) * 8;
+        r->v[bit / 32] |= (uint32_t)b[i] << (bit % 32);
+    }
+}
+
+static int fe_cmp(const SP_FE *a, const SP_FE *b)
+{
+    for (size_t i = FE_LIMBS; i-- > 0;) {
+        if (a->v[i] != b->v[i])
+            return a->v[i] < b->v[i] ? -1 : 1;
+    }
+    return 0;
+}
+
+static int fe_is_zero(const SP_FE *a)
+{
+    for (size_t i = 0; i < FE_LIMBS; i++) {
+        if (a->v[i] != 0)
+            return 0;
     }
     return 1;
+}
+
+/* r = a - b, for a >= b */
+static void fe_sub(SP_FE *r, const SP_FE *a, const SP_FE *b)
+{
+    uint64_t borrow = 0;
+
+    for (size_t i = 0; i < FE_LIMBS; i++) {
+        uint64_t d = (uint64_t)a->v[i] - b->v[i] - borrow;
+        r->v[i] = (uint32_t)d;
+        borrow = (d >> 32) & 1;
+    }
+}
+
+/* r = (a + b) mod p, for a, b < p (p < 2^521, so no overflow) */
+static void fe_add_mod(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p)
+{
+    uint64_t carry = 0;
+
+    for (size_t i = 0; i < FE_LIMBS; i++) {
+        uint64_t s = (uint64_t)a->v[i] + b->v[i] + carry;
+        r->v[i] = (uint32_t)s;
+        carry = s >> 32;
+    }
+    if (fe_cmp(r, p) >= 0)
+        fe_sub(r, r, p);
+}
+
+/* r = a * b mod p, for a, b < p: full product, then binary long
+ * division keeping only the remainder. */
+static void fe_mul_mod(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p)
+{
+    uint32_t t[2 * FE_LIMBS] = {0};
+    SP_FE rem;
+
+    for (size_t i = 0; i < FE_LIMBS; i++) {
+        uint64_t carry = 0;
+        for (size_t k = 0; k < FE_LIMBS; k++) {
+            uint64_t m = (uint64_t)a->v[i] * b->v[k] + t[i + k] + carry;
+            t[i + k] = (uint32_t)m;
+            carry = m >> 32;
+        }
+        t[i + FE_LIMBS] = (uint32_t)carry;
+    }
+    memset(&rem, 0, sizeof(rem));
+    for (size_t bit = 2 * FE_LIMBS * 32; bit-- > 0;) {
+        uint32_t in = (t[bit / 32] >> (bit % 32)) & 1;
+        /* rem = 2 * rem + in; rem < p < 2^521 keeps this in range */
+        for (size_t i = FE_LIMBS; i-- > 1;)
+            rem.v[i] = rem.v[i] << 1 | rem.v[i - 1] >> 31;
+        rem.v[0] = rem.v[0] << 1 | in;
+        if (fe_cmp(&rem, p) >= 0)
+            fe_sub(&rem, &rem, p);
+    }
+    *r = rem;
+}
+
+/* Whether (x, y) satisfies y^2 = x^3 - 3x + b over the curve's field. */
+static int ec_on_curve(const SP_CURVE *c, const SP_FE *x, const SP_FE *y)
+{
+    SP_FE p, b, three, pm3, lhs, rhs;
+
+    fe_from_bytes(&p, c->p, c->len);
+    fe_from_bytes(&b, c->b, c->len);
+    memset(&three, 0, sizeof(three));
+    three.v[0] = 3;
+    fe_sub(&pm3, &p, &three); /* a = -3 mod p */
+    fe_mul_mod(&lhs, y, y, &p);
+    fe_mul_mod(&rhs, x, x, &p);
+    fe_add_mod(&rhs, &rhs, &pm3, &p);
+    fe_mul_mod(&rhs, &rhs, x, &p);
+    fe_add_mod(&rhs, &rhs, &b, &p);
+    return fe_cmp(&lhs, &rhs) == 0;
 }
 
 static void check_ec_key(SP_RULE_CTX *ctx, unsigned key)
 {
     const SP_DER *k = &ctx->tbs->spki_key;
-    size_t flen = key == SP_KEY_P256 ? 32 : key == SP_KEY_P384 ? 48 : 66;
+    const SP_CURVE *c = NULL;
     const char *curve = sp_key_type_name(key);
+    SP_FE p, x, y;
 
-    if (k->len == 1 + flen && (k->data[0] == 0x02 || k->data[0] == 0x03)) {
-        if (!below_prime(k->data + 1, flen, key))
+    for (size_t i = 0; i < N_ELEMS(curves); i++) {
+        if (curves[i].key == key)
+            c = &curves[i];
+    }
+    if (c == NULL)
+        return;
+    fe_from_bytes(&p, c->p, c->len);
+    if (k->len == 1 + c->len && (k->data[0] == 0x02 || k->data[0] == 0x03)) {
+        /* Compressed (RFC 5480 allows it): y follows from x; only the
+         * range of x is checked here. */
+        fe_from_bytes(&x, k->data + 1, c->len);
+        if (fe_cmp(&x, &p) >= 0)
             sp_report(ctx, SP_R_EC_POINT,
                       "%s compressed point: x is not below the field prime",
                       curve);
         return;
     }
-    if (k->len != 1 + 2 * flen || k->data[0] != 0x04) {
+    if (k->len != 1 + 2 * c->len || k->data[0] != 0x04) {
         sp_report(ctx, SP_R_EC_POINT,
                   "%s public key is %zu octets starting 0x%02x; an "
                   "uncompressed point is 0x04 and %zu octets",
-                  curve, k->len, k->len ? k->data[0] : 0, 2 * flen);
+                  curve, k->len, k->len ? k->data[0] : 0, 2 * c->len);
         return;
     }
-    if (!below_prime(k->data + 1, flen, key)
-        || !below_prime(k->data + 1 + flen, flen, key))
+    fe_from_bytes(&x, k->data + 1, c->len);
+    fe_from_bytes(&y, k->data + 1 + c->len, c->len);
+    if (fe_cmp(&x, &p) >= 0 || fe_cmp(&y, &p) >= 0)
         sp_report(ctx, SP_R_EC_POINT,
                   "%s point coordinate is not below the field prime", curve);
-    else {
-        int zero = 1;
-        for (size_t i = 1; i < k->len && zero; i++)
-            zero = k->data[i] == 0;
-        if (zero)
-            sp_report(ctx, SP_R_EC_POINT, "%s point is (0, 0)", curve);
-    }
+    else if (fe_is_zero(&x) && fe_is_zero(&y))
+        sp_report(ctx, SP_R_EC_POINT, "%s point is (0, 0)", curve);
+    else if (!ec_on_curve(c, &x, &y))
+        sp_report(ctx, SP_R_EC_POINT, "%s point is not on the curve", curve);
 }
 
 static void check_fixed_length(SP_RULE_CTX *ctx, unsigned key)

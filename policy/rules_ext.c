@@ -133,7 +133,13 @@ static void check_allowlist(SP_RULE_CTX *ctx)
         const SP_EXT_ROW *row = ext_row(e);
         const SP_EXTRA_EXT *extra = NULL;
 
-        sp_der_oid_to_text(&e->oid, oid, sizeof(oid));
+        if (row == NULL || e->critical
+            || (ctx->type != SP_TYPE_NONE
+                && ((row->types & T(ctx->type)) == 0
+                    || (row->gens & G(ctx->gen)) == 0)))
+            sp_der_oid_to_text(&e->oid, oid, sizeof(oid));
+        else
+            continue; /* listed, allowed here, not critical */
         if (row == NULL) {
             extra = extra_ext(ctx->profile, e);
             if (extra == NULL)

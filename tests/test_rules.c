@@ -930,12 +930,56 @@ static void test_ec_key(void)
     EC_CERT();
     c = with_spki(c, spki_raw(ALG_P256, point, 65, &len), &len);
     expect_refused(c, "ec.point_invalid");
+    /* In range but off the curve: y changed by one. */
+    CU_ASSERT_FATAL(EVP_PKEY_get_octet_string_param(
+                        tu_key("p256"), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                        point, sizeof(point), &plen)
+                    == 1);
+    point[64] ^= 0x01;
+    EC_CERT();
+    c = with_spki(c, spki_raw(ALG_P256, point, 65, &len), &len);
+    {
+        const SP_VERDICT *v = judge(c);
+        TU_ASSERT_FINDING(v, "ec.point_invalid");
+        CU_ASSERT_TRUE(detail_has(v, "ec.point_invalid", "not on the curve"));
+        TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+        X509_free(c);
+    }
     /* The point (0, 0). */
     memset(point + 1, 0, 64);
     EC_CERT();
     c = with_spki(c, spki_raw(ALG_P256, point, 65, &len), &len);
     expect_refused(c, "ec.point_invalid");
 #undef EC_CERT
+
+    /* Every curve: the real point is on it, a changed y is not. */
+    static const struct {
+        const char *kind, *alg;
+        size_t len;
+    } curves[] = {
+        {"p256", ALG_P256, 65},
+        {"p384", "301006072a8648ce3d020106052b81040022", 97},
+        {"p521", "301006072a8648ce3d020106052b81040023", 133},
+    };
+    for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+        uint8_t pt[133];
+        size_t n = sizeof(pt);
+        CU_ASSERT_FATAL(
+            EVP_PKEY_get_octet_string_param(tu_key(curves[i].kind),
+                                            OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                            pt, sizeof(pt), &n)
+            == 1);
+        CU_ASSERT_EQUAL_FATAL(n, curves[i].len);
+        c = tu_cert_new(SP_TYPE_INDIVIDUAL, SP_GEN_STRICT, curves[i].kind,
+                        rsa_ca());
+        c = with_spki(c, spki_raw(curves[i].alg, pt, n, &len), &len);
+        expect_clean(c);
+        pt[n - 1] ^= 0x02;
+        c = tu_cert_new(SP_TYPE_INDIVIDUAL, SP_GEN_STRICT, curves[i].kind,
+                        rsa_ca());
+        c = with_spki(c, spki_raw(curves[i].alg, pt, n, &len), &len);
+        expect_refused(c, "ec.point_invalid");
+    }
 }
 
 static X509 *strict_cert_with_raw_key(const char *alg, size_t keylen,
