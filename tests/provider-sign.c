@@ -17,6 +17,9 @@
  *             must be refused
  *   ber       a BOOLEAN of the TBS re-encoded as BER: must be refused
  *   prehash   EVP_PKEY_sign on a bare digest: must be refused
+ *   pss       RSA-PSS padding while the TBS names PKCS#1 v1.5: refused
+ *   params    public parameters are answered, private ones never: no
+ *             "d"/"priv", no key-pair export, no raw private key
  * Exit 0 when the mode's expectation holds, 1 otherwise.
  */
 #include <pthread.h>
@@ -28,6 +31,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/store.h>
 #include <openssl/x509.h>
 
@@ -74,16 +78,20 @@ static X509 *load_cert(const char *path)
 /* One signature over tbs; 1 when it was made (and, with verify_key,
  * verifies). */
 static int sign_once(EVP_PKEY *key, EVP_PKEY *verify_key, const char *md,
-                     const unsigned char *tbs, size_t tbs_len, int in_pieces)
+                     const unsigned char *tbs, size_t tbs_len, int in_pieces,
+                     int pss)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_MD_CTX *vctx = NULL;
     unsigned char sig[1024];
     size_t siglen = sizeof(sig);
+    EVP_PKEY_CTX *pctx = NULL;
     int ok = 0;
 
     if (ctx == NULL
-        || EVP_DigestSignInit_ex(ctx, NULL, md, NULL, NULL, key, NULL) <= 0)
+        || EVP_DigestSignInit_ex(ctx, &pctx, md, NULL, NULL, key, NULL) <= 0)
+        goto done;
+    if (pss && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0)
         goto done;
     if (in_pieces) {
         size_t half = tbs_len / 2;
@@ -120,7 +128,7 @@ static void *sign_thread(void *arg)
 
     for (i = 0; i < job->iterations; i++)
         if (sign_once(job->key, job->verify_key, job->md, job->tbs,
-                      job->tbs_len, 0))
+                      job->tbs_len, 0, 0))
             job->good++;
     ERR_clear_error();
     return NULL;
@@ -145,6 +153,43 @@ static int refused_with(const char *what, const char *reason)
     if (!found)
         fprintf(stderr, "FAIL: %s: no \"%s\" error\n", what, reason);
     return found;
+}
+
+/* Public parameters answered; nothing private readable or exportable. */
+static int check_params(EVP_PKEY *key)
+{
+    BIGNUM *d = NULL;
+    OSSL_PARAM *all = NULL;
+    unsigned char raw[128];
+    size_t rawlen = sizeof(raw);
+    char mdname[64];
+    int ok = 1;
+
+    if (EVP_PKEY_get_bits(key) <= 0 || EVP_PKEY_get_security_bits(key) <= 0
+        || EVP_PKEY_get_size(key) <= 0) {
+        fprintf(stderr, "FAIL: params: bits/security-bits/max-size missing\n");
+        ok = 0;
+    }
+    if (EVP_PKEY_get_default_digest_name(key, mdname, sizeof(mdname)) <= 0) {
+        fprintf(stderr, "FAIL: params: no default digest\n");
+        ok = 0;
+    }
+    if (EVP_PKEY_get_bn_param(key, "d", &d)
+        || EVP_PKEY_get_bn_param(key, "priv", &d)
+        || EVP_PKEY_get_raw_private_key(key, raw, &rawlen)) {
+        fprintf(stderr, "FAIL: params: a private value was returned\n");
+        ok = 0;
+    }
+    if (EVP_PKEY_todata(key, EVP_PKEY_KEYPAIR, &all)) {
+        fprintf(stderr, "FAIL: params: key pair exported\n");
+        ok = 0;
+    } else if (!refused_with("params", "private key export")) {
+        ok = 0;
+    }
+    ERR_clear_error();
+    BN_clear_free(d);
+    OSSL_PARAM_free(all);
+    return ok;
 }
 
 static int run_threads(EVP_PKEY *key, EVP_PKEY *ca_key, const char *md,
@@ -211,10 +256,15 @@ int main(int argc, char **argv)
              && run_threads(key, ca_key, md, tbs, (size_t)tbs_len,
                             atoi(argv[5]), atoi(argv[6]));
     } else if (strcmp(mode, "update") == 0) {
-        ok = sign_once(key, ca_key, md, tbs, (size_t)tbs_len, 1);
+        ok = sign_once(key, ca_key, md, tbs, (size_t)tbs_len, 1, 0);
     } else if (strcmp(mode, "mismatch") == 0) {
-        ok = !sign_once(key, NULL, md, tbs, (size_t)tbs_len, 0)
+        ok = !sign_once(key, NULL, md, tbs, (size_t)tbs_len, 0, 0)
              && refused_with("mismatch", "signature algorithm mismatch");
+    } else if (strcmp(mode, "pss") == 0) {
+        ok = !sign_once(key, NULL, md, tbs, (size_t)tbs_len, 0, 1)
+             && refused_with("pss", "signature algorithm mismatch");
+    } else if (strcmp(mode, "params") == 0) {
+        ok = check_params(key);
     } else if (strcmp(mode, "ber") == 0) {
         /* keyUsage critical flag: 01 01 FF becomes the BER 01 01 01. */
         static const unsigned char ku_crit[] = {0x06, 0x03, 0x55, 0x1d,
@@ -227,7 +277,7 @@ int main(int argc, char **argv)
                 patched = 1;
                 break;
             }
-        ok = patched && !sign_once(key, NULL, md, tbs, (size_t)tbs_len, 0)
+        ok = patched && !sign_once(key, NULL, md, tbs, (size_t)tbs_len, 0, 0)
              && refused_with("ber", "smimepolicy");
     } else if (strcmp(mode, "prehash") == 0) {
         EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);

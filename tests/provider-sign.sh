@@ -50,6 +50,14 @@ for case in "rsa SHA256 SHA384" "p256 SHA256 SHA512" "ed25519 none -"; do
             && sp_pass "$kt: $othermd over a $md TBS refused" \
             || { sp_fail "$kt: digest mismatch not refused"; cat mismatch.err >&2; }
     fi
+    if [ "$kt" = rsa ]; then
+        "$driver" pss "$key" good.pem "$md" 2>pss.err \
+            && sp_pass "$kt: PSS over a PKCS#1 v1.5 TBS refused" \
+            || { sp_fail "$kt: PSS padding mismatch not refused"; cat pss.err >&2; }
+    fi
+    "$driver" params "$key" good.pem "$md" 2>params.err \
+        && sp_pass "$kt: public parameters only" \
+        || { sp_fail "$kt: key parameters"; cat params.err >&2; }
     "$driver" ber "$key" good.pem "$md" 2>ber.err \
         && sp_pass "$kt: BER TBS refused" \
         || { sp_fail "$kt: BER TBS not refused"; cat ber.err >&2; }
@@ -59,6 +67,7 @@ for case in "rsa SHA256 SHA384" "p256 SHA256 SHA512" "ed25519 none -"; do
     refused=$(sp_audit_count refused)
     expect_refused=1
     [ "$othermd" != - ] && expect_refused=2
+    [ "$kt" = rsa ] && expect_refused=3
     [ "$refused" -eq "$expect_refused" ] \
         || sp_fail "$kt: $refused refused records, expected $expect_refused"
 done
