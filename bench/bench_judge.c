@@ -18,6 +18,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/bn.h>
+#include <openssl/conf.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -87,9 +88,13 @@ static void add_ext(X509 *cert, X509 *issuer, const char *name,
 {
     X509V3_CTX v3;
     X509_EXTENSION *ext;
+    /* certificatePolicies needs a config database, even an empty one. */
+    CONF *conf = NCONF_new(NULL);
 
     X509V3_set_ctx(&v3, issuer, cert, NULL, NULL, 0);
-    ext = X509V3_EXT_conf(NULL, &v3, name, value);
+    X509V3_set_nconf(&v3, conf);
+    ext = X509V3_EXT_nconf(conf, &v3, name, value);
+    NCONF_free(conf);
     if (ext == NULL || !X509_add_ext(cert, ext, -1)) {
         fprintf(stderr, "bench: cannot add %s\n", name);
         exit(2);

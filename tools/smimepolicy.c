@@ -320,7 +320,15 @@ static void check_pem(CHECK_CTX *ctx, const char *file, const uint8_t *data,
                       size_t len)
 {
     BIO *bio = BIO_new_mem_buf(data, (int)len);
-    size_t index = 0;
+    size_t index = 0, blocks = 0;
+    static const char marker[] = "-----BEGIN ";
+
+    /* Number the certificates of a bundle ("file#2"); a file with one
+     * block is named as it is. */
+    for (size_t i = 0; i + sizeof(marker) - 1 <= len; i++) {
+        if (memcmp(data + i, marker, sizeof(marker) - 1) == 0)
+            blocks++;
+    }
 
     if (bio == NULL) {
         input_error(ctx, file, 0, "out of memory");
@@ -350,9 +358,10 @@ static void check_pem(CHECK_CTX *ctx, const char *file, const uint8_t *data,
         if (strcmp(name, PEM_STRING_X509) == 0
             || strcmp(name, PEM_STRING_X509_OLD) == 0
             || strcmp(name, PEM_STRING_X509_CRL) == 0)
-            check_object(ctx, file, index, der, (size_t)der_len);
+            check_object(ctx, file, blocks > 1 ? index : 0, der,
+                         (size_t)der_len);
         else
-            input_error(ctx, file, index,
+            input_error(ctx, file, blocks > 1 ? index : 0,
                         "PEM block \"%s\" is not a certificate or CRL", name);
         OPENSSL_free(name);
         OPENSSL_free(header);
