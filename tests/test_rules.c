@@ -455,6 +455,12 @@ static void test_findings_overflow_and_format(void)
     out->f[0].expired_exception = &ex;
     sp_finding_format(&out->f[0], line, sizeof(line));
     CU_ASSERT_PTR_NOT_NULL(strstr(line, "exception ex1 expired"));
+    out->f[1].severity = SP_SEV_WARNING;
+    sp_finding_format(&out->f[1], line, sizeof(line));
+    CU_ASSERT_EQUAL(strncmp(line, "warning ", 8), 0);
+    out->f[1].severity = SP_SEV_NOTICE;
+    sp_finding_format(&out->f[1], line, sizeof(line));
+    CU_ASSERT_EQUAL(strncmp(line, "notice ", 7), 0);
     /* A short buffer is truncated, never overrun. */
     memset(line, 'x', sizeof(line));
     sp_finding_format(&out->f[0], line, 10);
@@ -914,6 +920,14 @@ static void test_ec_key(void)
         EC_CERT();
         c = with_spki(c, spki_raw(ALG_P256, comp, 33, &len), &len);
         expect_clean(c);
+    }
+    {
+        uint8_t comp[33];
+        memset(comp, 0xff, sizeof(comp));
+        comp[0] = 0x02;
+        EC_CERT();
+        c = with_spki(c, spki_raw(ALG_P256, comp, 33, &len), &len);
+        expect_refused(c, "ec.point_invalid");
     }
     /* Hybrid/unknown prefix. */
     point[0] = 0x06;
@@ -1522,6 +1536,124 @@ static void test_lei(void)
     expect_refused(c, "lei.role_invalid");
 }
 
+/* Values that are valid DER but not what the extension defines: each
+ * gets its finding (NULL: a well-formed variant that must pass). */
+static void test_malformed_values(void)
+{
+    static const struct {
+        const char *ext;
+        int critical;
+        const char *hex;
+        const char *code;
+    } rows[] = {
+        {"keyUsage", 1, "0303060040", "ext.malformed"},
+        {"extendedKeyUsage", 0, "3000", "ext.malformed"},
+        {"extendedKeyUsage", 0, "3003020101", "ext.malformed"},
+        {"basicConstraints", 1, "0500", "ext.malformed"},
+        {"basicConstraints", 1, "30030c0178", "ext.malformed"},
+        {"certificatePolicies", 0, "3000", "ext.malformed"},
+        {"certificatePolicies", 0, "300d3009060767810c010502023000",
+         "ext.malformed"},
+        {"certificatePolicies", 0, "300d300b060767810c010502023000",
+         "ext.malformed"},
+        {"certificatePolicies", 0, "3011300f060767810c01050202300430020500",
+         "ext.malformed"},
+        {"certificatePolicies", 0,
+         "302c302a060767810c01050202301f301d06082b060105050702010c11687474703a2"
+         "f2f782e6578616d706c652f",
+         "ext.malformed"},
+        {"certificatePolicies", 0,
+         "301c301a060767810c01050202300f300d06082b060105050702020c0178",
+         "ext.malformed"},
+        {"certificatePolicies", 0,
+         "3021301f060767810c010502023014301206082b0601050507020230060c01780c017"
+         "9",
+         "ext.malformed"},
+        {"certificatePolicies", 0,
+         "3081eb3081e8060767810c010502023081dc3081d906082b060105050702023081cc0"
+         "c81c97878787878787878787878787878787878787878787878787878787878787878"
+         "787878787878787878787878787878787878787878787878787878787878787878787"
+         "878787878787878787878787878787878787878787878787878787878787878787878"
+         "787878787878787878787878787878787878787878787878787878787878787878787"
+         "878787878787878787878787878787878787878787878787878787878787878787878"
+         "78787878787878787878787878787878787878787878787878787878787878",
+         "cp.explicit_text_type"},
+        {"crlDistributionPoints", 0, "3000", "ext.malformed"},
+        {"crlDistributionPoints", 0, "30020500", "ext.malformed"},
+        {"crlDistributionPoints", 0, "30063004a002a000", "ext.malformed"},
+        {"authorityInfoAccess", 0, "3000", "ext.malformed"},
+        {"authorityInfoAccess", 0, "300c300a06082b06010505073001",
+         "ext.malformed"},
+        {"authorityKeyIdentifier", 0, "0500", "ext.malformed"},
+        {"subjectKeyIdentifier", 0, "3000", "ext.malformed"},
+        {"1.2.840.113549.1.9.15", 0, "0500", "ext.malformed"},
+        {"1.2.840.113549.1.9.15", 0, "300a300806022a0305000500",
+         "ext.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0, "3000", "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0, "30053003020101", "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0, "3010300e060604008e460103020101020101",
+         "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0, "300d300b060604008e4601030c0178",
+         "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0, "300a3008060604008e460105", "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0, "300c300a060604008e4601053000",
+         "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0,
+         "30173015060604008e460102300b1303455552020164020101", NULL},
+        {"1.3.6.1.5.5.7.1.3", 0,
+         "30163014060604008e460102300a13024555020164020101", "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0,
+         "30153013060604008e4601063009060704008e46010601", NULL},
+        {"1.3.6.1.5.5.7.1.3", 0, "300c300a060604008e4601063000",
+         "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0, "3010300e060604008e460107300413024445", NULL},
+        {"1.3.6.1.5.5.7.1.3", 0, "3011300f060604008e46010730051303444555",
+         "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0, "300c300a060604008e4601073000",
+         "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0,
+         "3017301506082b06010505070b023009060704008bec490102", NULL},
+        {"1.3.6.1.5.5.7.1.3", 0, "300e300c06082b06010505070b023000",
+         "qc.malformed"},
+        {"1.3.6.1.5.5.7.1.3", 0, "3011300f06032a03040c08616e797468696e67",
+         NULL},
+        {"1.3.6.1.4.1.52266.1", 0, "020101", "lei.invalid"},
+        {"1.3.6.1.4.1.52266.1", 0,
+         "0c14414559453030454b584553565a55554542503637", "lei.invalid"},
+        {"1.3.6.1.4.1.52266.1", 0, "1313414559453030454b584553565a555545425036",
+         "lei.invalid"},
+        {"1.2.840.113583.1.1.9.1", 0, "0500", "ext.malformed"},
+        {"1.2.840.113583.1.1.9.1", 0, "3003020101", "ext.malformed"},
+        {"1.2.840.113583.1.1.9.1", 0,
+         "301d0201018615687474703a2f2f74732e6578616d706c652e636f6d020101",
+         "ext.malformed"},
+        {"1.2.840.113583.1.1.9.2", 0, "3006020101020101", "ext.malformed"},
+        {"authorityKeyIdentifier", 0, "3006a104a4023000",
+         "aki.issuer_serial_present"},
+    };
+
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        X509 *c = tmpl(SP_TYPE_ORGANIZATION, SP_GEN_MULTIPURPOSE);
+        const SP_VERDICT *v;
+        int ok;
+
+        tu_cert_set_ext_hex(c, rows[i].ext, rows[i].critical, rows[i].hex);
+        v = judge(c);
+        if (rows[i].code != NULL)
+            ok = tu_has_finding(v, rows[i].code) > 0
+                 && v->decision == SP_DECIDE_REFUSE;
+        else
+            ok = v->decision == SP_DECIDE_ACCEPT && v->n_errors == 0;
+        if (!ok) {
+            fprintf(stderr, "row %zu: %s %s, expected %s\n", i, rows[i].ext,
+                    rows[i].hex, rows[i].code ? rows[i].code : "acceptance");
+            tu_dump(v, 1);
+        }
+        CU_ASSERT_TRUE(ok);
+        X509_free(c);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Issuer rules                                                        */
 
@@ -1678,6 +1810,30 @@ static void test_issuer_load(void)
     iss = sp_issuer_load_file(bad, err, sizeof(err));
     CU_ASSERT_PTR_NULL(iss);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot open"));
+    /* Read by libcrypto, refused by the strict decoder: the critical
+     * flag of basicConstraints as 01 instead of FF (BER, not DER). */
+    {
+        static const uint8_t ff[] = {0x01, 0x01, 0xff};
+        static const uint8_t one[] = {0x01, 0x01, 0x01};
+        const unsigned char *p;
+        X509 *x;
+        der = NULL;
+        dlen = i2d_X509(rsa_ca()->cert, &der);
+        tu_bytes_patch(der, (size_t)dlen, ff, one, sizeof(ff));
+        p = der;
+        x = d2i_X509(NULL, &p, dlen);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+        f = fopen(path, "w");
+        CU_ASSERT_FATAL(f != NULL);
+        CU_ASSERT_FATAL(PEM_write_X509(f, x) == 1);
+        fclose(f);
+        X509_free(x);
+        OPENSSL_free(der);
+        iss = sp_issuer_load_file(path, err, sizeof(err));
+        CU_ASSERT_PTR_NULL(iss);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "not strict DER"));
+    }
     unlink(path);
     sp_issuer_free(NULL);
 }
@@ -1784,7 +1940,10 @@ static void test_warnings_are_errors(void)
 /* ------------------------------------------------------------------ */
 /* CRLs and OCSP                                                       */
 
-/* A TBSCertList from `ca` with one revoked entry (reason < 0: none). */
+/* A TBSCertList from `ca` with one revoked entry: `reason` is the
+ * reasonCode, -1 for none, CRL_INVALIDITY_DATE for an invalidityDate
+ * extension instead. */
+#define CRL_INVALIDITY_DATE (-2)
 static uint8_t *crl_tbs(const TU_CA *ca, int64_t this_update,
                         int64_t next_update, int reason, int critical,
                         const EVP_MD *md, size_t *len)
@@ -1810,7 +1969,14 @@ static uint8_t *crl_tbs(const TU_CA *ca, int64_t this_update,
     X509_REVOKED_set_serialNumber(rev, serial);
     ASN1_TIME_set(t, (time_t)this_update - 3600);
     X509_REVOKED_set_revocationDate(rev, t);
-    if (reason >= 0) {
+    if (reason == CRL_INVALIDITY_DATE) {
+        ASN1_GENERALIZEDTIME *when =
+            ASN1_GENERALIZEDTIME_set(NULL, (time_t)this_update - 7200);
+        CU_ASSERT_FATAL(
+            X509_REVOKED_add1_ext_i2d(rev, NID_invalidity_date, when, 0, 0)
+            == 1);
+        ASN1_GENERALIZEDTIME_free(when);
+    } else if (reason >= 0) {
         ASN1_ENUMERATED *e = ASN1_ENUMERATED_new();
         ASN1_ENUMERATED_set(e, reason);
         CU_ASSERT_FATAL(
@@ -1875,6 +2041,19 @@ static void test_crl(void)
     TU_ASSERT_FINDING(v, "sig.alg_key_mismatch");
     TU_ASSERT_FINDING(v, "issuer.name_mismatch");
 
+    /* Entry extensions other than reasonCode are not the CRL rules'. */
+    v = judge_crl(pol, TU_NOT_BEFORE + DAY, CRL_INVALIDITY_DATE, 0,
+                  EVP_sha256(), iss);
+    TU_ASSERT_DECISION(v, SP_DECIDE_ACCEPT);
+    CU_ASSERT_EQUAL(v->findings.n, 0);
+    v = judge_crl(pol, TU_NOT_BEFORE + DAY, 256, 0, EVP_sha256(), iss);
+    TU_ASSERT_FINDING(v, "ext.malformed");
+    CU_ASSERT_TRUE(detail_has(v, "ext.malformed", "reasonCode"));
+    v = judge_crl(pol, TU_NOT_BEFORE - DAY, -1, 0, EVP_sha256(), iss);
+    TU_ASSERT_FINDING(v, "crl.next_update_too_far");
+    CU_ASSERT_TRUE(
+        detail_has(v, "crl.next_update_too_far", "before thisUpdate"));
+
     /* The policy's own limit. */
     pol->crl_max_next_update_secs = 2 * DAY;
     v = judge_crl(pol, TU_NOT_BEFORE + 3 * DAY, -1, 0, EVP_sha256(), iss);
@@ -1884,6 +2063,45 @@ static void test_crl(void)
     v = judge_crl(pol, TU_NOT_BEFORE + DAY, -1, 0, EVP_sha256(), iss);
     TU_ASSERT_FINDING(v, "crl.refused");
     TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    sp_policy_free(pol);
+}
+
+/* The CRL's issuer comes from the policy by name; undecodable CRLs and
+ * an unknown issuer, when required, are refused. */
+static void test_crl_issuer_and_decoding(void)
+{
+    SP_POLICY *pol = tu_policy();
+    SP_VERDICT *v = OPENSSL_zalloc(sizeof(*v));
+    SP_JUDGE_OPTS opts = {SP_AT_NOTBEFORE, NULL, 1};
+    size_t len, dlen;
+    uint8_t *crl = crl_tbs(rsa_ca(), TU_NOT_BEFORE, TU_NOT_BEFORE + DAY, -1, 0,
+                           EVP_sha256(), &len);
+    uint8_t *der = NULL;
+    char err[256];
+    SP_ISSUER *copy;
+    static const uint8_t month[] = {0x17, 0x0d, '2', '5', '0', '6'};
+    static const uint8_t bad_month[] = {0x17, 0x0d, '2', '5', '1', '3'};
+
+    sp_judge(pol, crl, len, &opts, v);
+    CU_ASSERT_TRUE(tu_has_finding(v, "issuer.unknown"));
+    CU_ASSERT_EQUAL(v->decision, SP_DECIDE_REFUSE);
+    dlen = (size_t)i2d_X509(rsa_ca()->cert, &der);
+    copy = sp_issuer_from_der(der, dlen, err, sizeof(err));
+    OPENSSL_free(der);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+    CU_ASSERT_TRUE(sp_policy_add_issuer(pol, copy));
+    sp_judge(pol, crl, len, &opts, v);
+    CU_ASSERT_PTR_EQUAL(v->issuer, copy);
+    CU_ASSERT_EQUAL(v->decision, SP_DECIDE_ACCEPT);
+
+    tu_bytes_patch(crl, len, month, bad_month, sizeof(month));
+    sp_judge(pol, crl, len, &opts, v);
+    CU_ASSERT_EQUAL(v->kind, SP_KIND_CRL);
+    CU_ASSERT_TRUE(v->decode_failed);
+    CU_ASSERT_TRUE(tu_has_finding(v, "der.malformed"));
+    CU_ASSERT_EQUAL(v->decision, SP_DECIDE_REFUSE);
+    OPENSSL_free(crl);
+    OPENSSL_free(v);
     sp_policy_free(pol);
 }
 
@@ -2042,11 +2260,13 @@ static const TU_TEST ext_tests[] = {
     {"optional extensions", test_optional_extensions},
     {"qcStatements", test_qc_statements},
     {"LEI", test_lei},
+    {"malformed and well-formed values", test_malformed_values},
     {NULL, NULL},
 };
 
 static const TU_TEST crl_tests[] = {
     {"CRL rules", test_crl},
+    {"CRL issuer and decoding", test_crl_issuer_and_decoding},
     {"OCSP", test_ocsp},
     {NULL, NULL},
 };
