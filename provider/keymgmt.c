@@ -63,10 +63,17 @@ static const SPPROV_KEY_KIND *spprov_kind_of(const EVP_PKEY *pkey)
     return NULL;
 }
 
-/* EC keys: only the curves the SBR allows for CA keys. */
-static int spprov_curve_allowed(SPPROV_CTX *ctx, EVP_PKEY *pub)
+/* EC keys: only the curves the SBR allow for CA keys, by either of the
+ * names a provider may report, each with the digest the SBR pair it with
+ * (7.1.3.2). */
+static int spprov_curve_allowed(SPPROV_CTX *ctx, SPPROV_KEY *key)
 {
-    static const char *const curves[] = {"P-256", "P-384", "P-521"};
+    static const char *const curves[][3] = {
+        {"P-256", "prime256v1", "SHA256"},
+        {"P-384", "secp384r1", "SHA384"},
+        {"P-521", "secp521r1", "SHA512"},
+    };
+    EVP_PKEY *pub = key->pub;
     char group[64] = "";
     size_t i;
 
@@ -77,11 +84,11 @@ static int spprov_curve_allowed(SPPROV_CTX *ctx, EVP_PKEY *pub)
         return 0;
     }
     for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
-        if (strcmp(group, curves[i]) == 0
-            || (i == 0 && strcmp(group, "prime256v1") == 0)
-            || (i == 1 && strcmp(group, "secp384r1") == 0)
-            || (i == 2 && strcmp(group, "secp521r1") == 0))
+        if (strcmp(group, curves[i][0]) == 0
+            || strcmp(group, curves[i][1]) == 0) {
+            key->default_md = curves[i][2];
             return 1;
+        }
     spprov_raise(ctx, SPPROV_R_UNSUPPORTED_KEY,
                  "EC curve %s: only P-256, P-384 and P-521 are supported",
                  group);
@@ -200,8 +207,10 @@ SPPROV_KEY *spprov_key_wrap(SPPROV_CTX *ctx, EVP_PKEY *inner, int is_engine_key)
     if (!spprov_key_public(ctx, key))
         goto err;
 
-    if (key->kind->type == SPPROV_KT_EC && !spprov_curve_allowed(ctx, key->pub))
+    if (key->kind->type == SPPROV_KT_EC && !spprov_curve_allowed(ctx, key))
         goto err;
+    if (key->kind->type == SPPROV_KT_RSA)
+        key->default_md = "SHA256";
     if (key->kind->type == SPPROV_KT_RSA
         && EVP_PKEY_get_bits(key->pub) < 2048) {
         spprov_raise(ctx, SPPROV_R_UNSUPPORTED_KEY,
@@ -339,9 +348,10 @@ SPPROV_KM_QUERY(mldsa87, SPPROV_KT_MLDSA87)
 #endif
 
 /* Parameters come from the public-only copy, which cannot reveal a
- * secret whatever is asked. Digest answers are fixed up so the key
- * behaves the same whichever provider holds the inner key (tpm2 does not
- * answer default-digest). */
+ * secret whatever is asked. The default digest is ours: the same
+ * whichever provider holds the inner key (tpm2 does not answer it), and
+ * the one the SBR pair with the curve, so `default_md = default` gives a
+ * compliant signature. */
 static int spprov_km_get_params(void *keydata, OSSL_PARAM params[])
 {
     SPPROV_KEY *key = keydata;
@@ -357,8 +367,8 @@ static int spprov_km_get_params(void *keydata, OSSL_PARAM params[])
             return 0;
     } else {
         p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_DEFAULT_DIGEST);
-        if (p != NULL && !OSSL_PARAM_modified(p)
-            && !OSSL_PARAM_set_utf8_string(p, "SHA256"))
+        if (p != NULL && key->default_md != NULL
+            && !OSSL_PARAM_set_utf8_string(p, key->default_md))
             return 0;
     }
     return 1;

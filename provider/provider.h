@@ -145,6 +145,9 @@ typedef struct spprov_key_st {
     size_t spki_len;
     char key_id[72];         /* "sha256:" + hex of the SPKI digest */
     const SP_ISSUER *issuer; /* the policy issuer with this public key */
+    /* Digest answered as the key's default: the one the SBR pair with
+     * the key (SHA-384 for P-384, SHA-512 for P-521); NULL for EdDSA. */
+    const char *default_md;
 } SPPROV_KEY;
 
 #define SPPROV_KEY_MAGIC 0x53504b59u /* "SPKY" */

@@ -172,6 +172,9 @@ static int spprov_sig_set_digest(SPPROV_SIG_CTX *ctx, const char *name)
                      spprov_key_kinds[ctx->type].inner_name, name);
         return 0;
     }
+    /* No digest named: the key's default, as its keymgmt reports it. */
+    if ((name == NULL || name[0] == '\0') && ctx->key != NULL)
+        name = ctx->key->default_md;
     if (name == NULL || name[0] == '\0')
         name = "SHA256";
     md = EVP_MD_fetch(ctx->provctx->inner_libctx, name, "provider=default");

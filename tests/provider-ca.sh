@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # `openssl ca`, `openssl x509 -req -CA` and `openssl req -x509` through the
 # smimepolicy provider with a wrapped file key, for RSA, P-256 and Ed25519
-# CA keys: compliant requests are issued and verify; every class of
+# CA keys (and briefly P-384, P-521, Ed448, RSA-3072): compliant requests are issued and verify; every class of
 # non-compliant request is refused with exit 1 and its finding code on
 # stderr, no certificate written and the database untouched; -gencrl works;
 # the audit log has one record per decision.
@@ -118,6 +118,26 @@ for kt in rsa p256 ed25519; do
         || sp_fail "$kt: $signed 'signed' audit records, expected $want_signed"
     [ "$refused" -eq "$want_refused" ] \
         || sp_fail "$kt: $refused 'refused' audit records, expected $want_refused"
+    unset OPENSSL_CONF
+done
+
+# The other CA key types: one issuance, one refusal and a CRL each.
+for kt in p384 p521 ed448 rsa3072; do
+    sp_make_ca "$kt" "ca-$kt"
+    sp_write_policy policy.cnf "$SP_WORK/ca-$kt.pem"
+    sp_write_openssl_cnf openssl.cnf "$SP_WORK/policy.cnf" \
+        "smimepolicy:file:$SP_WORK/ca-$kt.key" "$SP_WORK/ca-$kt.pem"
+    OPENSSL_CONF=$SP_WORK/openssl.cnf
+    export OPENSSL_CONF
+    sp_ca_db
+    sp_expect_ok "$kt: ca compliant" good.pem ca -batch -config openssl.cnf \
+        -in ee.csr -out good.pem
+    sp_verify "$kt: ca compliant" good.pem "ca-$kt.pem"
+    sp_expect_refused "$kt: ca bad_eku" "smimepolicy:.*eku.forbidden" bad.pem \
+        ca -batch -config openssl.cnf -in ee.csr -extensions bad_eku -out bad.pem
+    sp_expect_ok "$kt: gencrl" crl.pem ca -config openssl.cnf -gencrl -out crl.pem
+    OPENSSL_CONF=/dev/null "$OPENSSL" crl -in crl.pem -CAfile "ca-$kt.pem" \
+        -noout 2>/dev/null || sp_fail "$kt: CRL signature does not verify"
     unset OPENSSL_CONF
 done
 
