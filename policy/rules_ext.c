@@ -520,7 +520,7 @@ static void check_user_notice(SP_RULE_CTX *ctx, SP_DER q, const char *policy)
     SP_DER un, ref, text;
     unsigned tag;
     int present = 0;
-    size_t chars = 0;
+    size_t chars = 0, control = 0; /* control: 1 + offset of the first */
 
     if (sp_der_get(&q, SP_TAG_SEQUENCE, &un) != SP_DER_OK
         || !sp_der_empty(&q)) {
@@ -554,8 +554,21 @@ static void check_user_notice(SP_RULE_CTX *ctx, SP_DER q, const char *policy)
                                                 : "non-DisplayText type");
         return;
     }
-    for (size_t i = 0; i < text.len; i++)
-        chars += (text.data[i] & 0xc0) != 0x80;
+    for (size_t i = 0; i < text.len; i++) {
+        uint8_t c = text.data[i];
+        chars += (c & 0xc0) != 0x80;
+        /* C0 controls, DEL, and C1 controls (U+0080..U+009F: C2 80..9F) */
+        if (!control
+            && (c < 0x20 || c == 0x7f
+                || (c == 0xc2 && i + 1 < text.len && text.data[i + 1] >= 0x80
+                    && text.data[i + 1] <= 0x9f)))
+            control = i + 1;
+    }
+    if (control)
+        sp_report(ctx, SP_R_CP_EXPLICIT_TEXT_CONTROL,
+                  "policy %s: explicitText has a control character at "
+                  "octet %zu",
+                  policy, control - 1);
     if (chars > 200)
         sp_report(ctx, SP_R_CP_EXPLICIT_TEXT_TYPE,
                   "policy %s: explicitText has %zu characters (at most 200)",

@@ -1226,6 +1226,26 @@ static void test_certificate_policies(void)
     TU_ASSERT_FINDING(v, "cp.explicit_text_type");
     CU_ASSERT_TRUE(detail_has(v, "cp.explicit_text_type", "BMPString"));
     X509_free(c);
+    /* Control characters (a TAB; NEL U+0085) warn; other non-ASCII is
+     * fine. */
+    c = iv_strict();
+    tu_cert_set_ext_hex(c, "certificatePolicies", 0,
+                        "30283026060767810c01050403301b301906082b060105050702"
+                        "02300d0c0b5465726d73096170706c79");
+    expect_warning(c, "cp.explicit_text_control");
+    c = iv_strict();
+    tu_cert_set_ext_hex(c, "certificatePolicies", 0,
+                        "302b3029060767810c01050403301e301c06082b060105050702"
+                        "0230100c0e5465726d7320c285206170706c79");
+    expect_warning(c, "cp.explicit_text_control");
+    c = iv_strict();
+    tu_cert_set_ext_hex(c, "certificatePolicies", 0,
+                        "3030302e060767810c010504033023302106082b060105050702"
+                        "0230150c13426564696e67756e67656e2066c3bc7220c3a4");
+    v = judge(c);
+    TU_ASSERT_NO_FINDING(v, "cp.explicit_text_control");
+    TU_ASSERT_DECISION(v, SP_DECIDE_ACCEPT);
+    X509_free(c);
     c = iv_strict();
     tu_cert_set_ext_hex(c, "certificatePolicies", 0, CP_NOTICE_EMPTY);
     expect_refused(c, "cp.explicit_text_missing");
