@@ -394,12 +394,33 @@ static void judge_crl(const SP_POLICY *pol, const uint8_t *der, size_t len,
     sp_rules_crl(pol, crl, out->issuer, out->at, &out->findings);
 }
 
+/* Clear a verdict for a new decision. The finding array and the decoded
+ * view (about 17 KB together) are left as they are: only the first
+ * findings.n entries and the view of the decoded kind are ever read, so
+ * clearing them would cost more than the whole decision. */
+static void verdict_reset(SP_VERDICT *out)
+{
+    out->kind = SP_KIND_OTHER;
+    out->decision = SP_DECIDE_REFUSE;
+    out->type = SP_TYPE_NONE;
+    out->generation = SP_GEN_NONE;
+    out->profile = NULL;
+    out->mode = SP_MODE_ENFORCE;
+    out->at = 0;
+    out->issuer = NULL;
+    out->n_errors = 0;
+    out->findings.n = 0;
+    out->findings.dropped = 0;
+    memset(&out->decode_error, 0, sizeof(out->decode_error));
+    out->decode_failed = 0;
+}
+
 sp_decision sp_judge(const SP_POLICY *pol, const uint8_t *der, size_t len,
                      const SP_JUDGE_OPTS *opts, SP_VERDICT *out)
 {
     static const SP_JUDGE_OPTS defaults = {SP_AT_NOTBEFORE, NULL, 0};
 
-    memset(out, 0, sizeof(*out));
+    verdict_reset(out);
     out->mode = SP_MODE_ENFORCE;
     if (opts == NULL)
         opts = &defaults;

@@ -79,21 +79,20 @@ typedef enum {
  * labels (at least two, alphabetic or A-label top-level label). With
  * `utf8_local`, the local part may also hold non-ASCII bytes (RFC 6531;
  * the caller has checked the UTF-8). *why gets a short reason on failure. */
-sp_mailbox_status sp_mailbox_check(const uint8_t *s, size_t len,
-                                   int utf8_local, SP_MAILBOX *out,
-                                   const char **why);
+sp_mailbox_status sp_mailbox_check(const uint8_t *s, size_t len, int utf8_local,
+                                   SP_MAILBOX *out, const char **why);
 
 /* Quote UTF-8 bytes for a finding detail: "value" with control bytes,
  * quotes and invalid UTF-8 escaped, truncated with "..." to fit out. */
-void sp_quote(const uint8_t *s, size_t len, char *out, size_t outlen);
+const char *sp_quote(const uint8_t *s, size_t len, char *out, size_t outlen);
 
 /* Algorithm tables of the core rules (rules_core.c), shared with the
  * extension and CRL rules. Key types are SP_KEY_* bits; 0 = not one of
  * the SBR's exact encodings. AlgorithmIdentifiers are whole TLVs. */
 unsigned sp_spki_alg_key_type(const SP_DER *alg);
-unsigned sp_spki_key_type(const SP_DER *spki); /* whole SPKI TLV */
+unsigned sp_spki_key_type(const SP_DER *spki);  /* whole SPKI TLV */
 unsigned sp_sig_alg_signers(const SP_DER *alg); /* key types that sign it */
-const char *sp_sig_alg_name(const SP_DER *alg);  /* NULL if not permitted */
+const char *sp_sig_alg_name(const SP_DER *alg); /* NULL if not permitted */
 const char *sp_key_type_name(unsigned key_type);
 /* A-06/G-C-01: report a signature AlgorithmIdentifier that is not a
  * permitted encoding, or (issuer known) does not fit the issuer's key. */

@@ -415,11 +415,11 @@ static void check_eku(SP_RULE_CTX *ctx)
             malformed(ctx, "extKeyUsage", "an element is not an OID");
             return;
         }
-        sp_der_oid_to_text(&oid, text, sizeof(text));
         for (size_t i = 0; i < n_seen; i++)
             dup |= sp_der_equal(&seen[i], &oid);
         if (dup) {
-            sp_report(ctx, SP_R_EKU_DUPLICATE, "EKU %s appears twice", text);
+            sp_report(ctx, SP_R_EKU_DUPLICATE, "EKU %s appears twice",
+                      sp_der_oid_to_text(&oid, text, sizeof(text)));
             continue;
         }
         if (n_seen < N_ELEMS(seen))
@@ -434,7 +434,8 @@ static void check_eku(SP_RULE_CTX *ctx)
                 sp_report(ctx, SP_R_EKU_FORBIDDEN,
                           "EKU %s (%s) is prohibited in S/MIME subscriber "
                           "certificates",
-                          forbidden_ekus[i].name, text);
+                          forbidden_ekus[i].name,
+                          sp_der_oid_to_text(&oid, text, sizeof(text)));
                 forbidden = 1;
             }
         }
@@ -444,7 +445,7 @@ static void check_eku(SP_RULE_CTX *ctx)
             sp_report(ctx, SP_R_EKU_STRICT_OTHER,
                       "EKU %s besides emailProtection in a Strict "
                       "certificate",
-                      text);
+                      sp_der_oid_to_text(&oid, text, sizeof(text)));
         } else if (p != NULL && p->eku_allowlist_set) {
             int listed = 0;
             for (size_t i = 0; i < p->n_allowed_ekus && !listed; i++)
@@ -452,7 +453,8 @@ static void check_eku(SP_RULE_CTX *ctx)
                                             p->allowed_ekus[i].len);
             if (!listed)
                 sp_report(ctx, SP_R_EKU_NOT_ALLOWED,
-                          "EKU %s is not in profile %s's allowlist", text,
+                          "EKU %s is not in profile %s's allowlist",
+                          sp_der_oid_to_text(&oid, text, sizeof(text)),
                           p->name);
         } else if (!sp_der_equal_bytes(&oid, kp_client, sizeof(kp_client))
                    && !sp_der_equal_bytes(&oid, kp_docsign,
@@ -515,8 +517,10 @@ static const uint8_t qt_unotice[] = {0x2b, 0x06, 0x01, 0x05,
 
 /* UserNotice ::= SEQUENCE { noticeRef NoticeReference OPTIONAL,
  *                           explicitText DisplayText OPTIONAL } */
-static void check_user_notice(SP_RULE_CTX *ctx, SP_DER q, const char *policy)
+static void check_user_notice(SP_RULE_CTX *ctx, SP_DER q,
+                              const SP_DER *policy_oid)
 {
+    char policy[64];
     SP_DER un, ref, text;
     unsigned tag;
     int present = 0;
@@ -534,10 +538,12 @@ static void check_user_notice(SP_RULE_CTX *ctx, SP_DER q, const char *policy)
     }
     if (present)
         sp_report(ctx, SP_R_CP_NOTICE_REF,
-                  "policy %s: userNotice has a noticeRef", policy);
+                  "policy %s: userNotice has a noticeRef",
+                  sp_der_oid_to_text(policy_oid, policy, sizeof(policy)));
     if (sp_der_empty(&un)) {
         sp_report(ctx, SP_R_CP_EXPLICIT_TEXT_MISSING,
-                  "policy %s: userNotice has no explicitText", policy);
+                  "policy %s: userNotice has no explicitText",
+                  sp_der_oid_to_text(policy_oid, policy, sizeof(policy)));
         return;
     }
     if (sp_der_get_any(&un, &tag, &text, NULL) != SP_DER_OK
@@ -547,7 +553,8 @@ static void check_user_notice(SP_RULE_CTX *ctx, SP_DER q, const char *policy)
     }
     if (tag != SP_TAG_UTF8STRING) {
         sp_report(ctx, SP_R_CP_EXPLICIT_TEXT_TYPE,
-                  "policy %s: explicitText is a %s, not a UTF8String", policy,
+                  "policy %s: explicitText is a %s, not a UTF8String",
+                  sp_der_oid_to_text(policy_oid, policy, sizeof(policy)),
                   tag == SP_TAG_IA5STRING       ? "IA5String"
                   : tag == SP_TAG_VISIBLESTRING ? "VisibleString"
                   : tag == SP_TAG_BMPSTRING     ? "BMPString"
@@ -568,11 +575,13 @@ static void check_user_notice(SP_RULE_CTX *ctx, SP_DER q, const char *policy)
         sp_report(ctx, SP_R_CP_EXPLICIT_TEXT_CONTROL,
                   "policy %s: explicitText has a control character at "
                   "octet %zu",
-                  policy, control - 1);
+                  sp_der_oid_to_text(policy_oid, policy, sizeof(policy)),
+                  control - 1);
     if (chars > 200)
         sp_report(ctx, SP_R_CP_EXPLICIT_TEXT_TYPE,
                   "policy %s: explicitText has %zu characters (at most 200)",
-                  policy, chars);
+                  sp_der_oid_to_text(policy_oid, policy, sizeof(policy)),
+                  chars);
 }
 
 static void check_cp(SP_RULE_CTX *ctx)
@@ -604,12 +613,11 @@ static void check_cp(SP_RULE_CTX *ctx)
                       "a PolicyInformation is malformed");
             return;
         }
-        sp_der_oid_to_text(&oid, policy, sizeof(policy));
         for (size_t i = 0; i < n_seen; i++)
             dup |= sp_der_equal(&seen[i], &oid);
         if (dup)
             sp_report(ctx, SP_R_CP_DUPLICATE, "policy %s appears twice",
-                      policy);
+                      sp_der_oid_to_text(&oid, policy, sizeof(policy)));
         else if (n_seen < N_ELEMS(seen))
             seen[n_seen++] = oid;
         if (sp_der_equal_bytes(&oid, any_policy, sizeof(any_policy)))
@@ -641,17 +649,18 @@ static void check_cp(SP_RULE_CTX *ctx)
                     sp_report(ctx, SP_R_CP_CPS_URI,
                               "policy %s: CPS URI \"%s\" is not http or "
                               "https",
-                              policy, uri);
+                              sp_der_oid_to_text(&oid, policy, sizeof(policy)),
+                              uri);
                 }
             } else if (sp_der_equal_bytes(&qid, qt_unotice,
                                           sizeof(qt_unotice))) {
-                check_user_notice(ctx, q, policy);
+                check_user_notice(ctx, q, &oid);
             } else {
                 char qtext[64];
                 sp_report(ctx, SP_R_CP_QUALIFIER,
                           "policy %s: qualifier %s is neither id-qt-cps nor "
                           "id-qt-unotice",
-                          policy,
+                          sp_der_oid_to_text(&oid, policy, sizeof(policy)),
                           sp_der_oid_to_text(&qid, qtext, sizeof(qtext)));
             }
         }

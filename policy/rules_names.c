@@ -310,14 +310,14 @@ static size_t utf8_seq_len(const uint8_t *p, size_t avail)
     return (size_t)(cur.data - p);
 }
 
-void sp_quote(const uint8_t *s, size_t len, char *out, size_t outlen)
+const char *sp_quote(const uint8_t *s, size_t len, char *out, size_t outlen)
 {
     size_t o = 0, i = 0;
 
     if (outlen < 8) {
         if (outlen > 0)
             out[0] = 0;
-        return;
+        return out;
     }
     out[o++] = '"';
     while (i < len) {
@@ -351,6 +351,7 @@ void sp_quote(const uint8_t *s, size_t len, char *out, size_t outlen)
     }
     out[o++] = '"';
     out[o] = 0;
+    return out;
 }
 
 /* A-12: pkilint counts a value as significant when one character is in
@@ -953,7 +954,7 @@ static void check_atv(SP_NAME_CHECK *nc, const SP_ATV *atv)
     const char *name = attr_name(atv, oidbuf, sizeof(oidbuf));
     const SP_ATTR_DEF *def = atv->def >= 0 ? &attr_defs[atv->def] : NULL;
     uint8_t buf[SP_VALUE_MAX];
-    size_t ulen, chars;
+    size_t ulen, qlen, chars;
 
     if (def != NULL) {
         nc->present |= 1u << atv->def;
@@ -982,42 +983,43 @@ static void check_atv(SP_NAME_CHECK *nc, const SP_ATV *atv)
         || (chars = str_chars(atv->tag, &atv->value)) == SIZE_MAX)
         return;
     ulen = str_to_utf8(atv->tag, &atv->value, buf, sizeof(buf));
-    sp_quote(buf, ulen == SIZE_MAX ? strlen((char *)buf) : ulen, quoted,
-             sizeof(quoted));
+    qlen = ulen == SIZE_MAX ? strlen((char *)buf) : ulen;
+    /* The value is quoted only when a finding names it: QUOTED. */
+#define QUOTED sp_quote(buf, qlen, quoted, sizeof(quoted))
 
     if (def != NULL && !encoding_allowed(def->strings, atv->tag))
         sp_report(ctx, SP_R_SUBJ_ENCODING, "%s: %s %s is a %s; it must be %s",
-                  nc->where, name, quoted, string_type_name(atv->tag),
+                  nc->where, name, QUOTED, string_type_name(atv->tag),
                   string_class_text[def->strings]);
     else if (def != NULL && def->strings == SP_STRS_DIRECTORY
              && atv->tag != SP_TAG_UTF8STRING
              && atv->tag != SP_TAG_PRINTABLESTRING)
         sp_report(ctx, SP_R_SUBJ_DIRSTRING_TYPE,
                   "%s: %s %s is a %s; use UTF8String or PrintableString",
-                  nc->where, name, quoted, string_type_name(atv->tag));
+                  nc->where, name, QUOTED, string_type_name(atv->tag));
 
     if (def != NULL && atv->def == A_C && chars != 2)
         sp_report(ctx, SP_R_SUBJ_LENGTH,
                   "%s: countryName %s has %zu characters; it must have 2",
-                  nc->where, quoted, chars);
+                  nc->where, QUOTED, chars);
     else if (def != NULL && def->max_chars != 0 && chars > def->max_chars)
         sp_report(ctx, SP_R_SUBJ_LENGTH,
                   "%s: %s %s has %zu characters; the upper bound is %u",
-                  nc->where, name, quoted, chars, def->max_chars);
+                  nc->where, name, QUOTED, chars, def->max_chars);
 
     /* A-12 */
     if (!value_significant(atv->tag, &atv->value))
         sp_report(ctx, SP_R_SUBJ_INSIGNIFICANT,
                   "%s: %s %s has no letter, digit or symbol", nc->where, name,
-                  quoted);
+                  QUOTED);
     else if (atv->def != A_C && ulen != SIZE_MAX && is_placeholder(buf, ulen))
         sp_report(ctx, SP_R_SUBJ_PLACEHOLDER,
                   "%s: %s %s only says the value is absent", nc->where, name,
-                  quoted);
+                  QUOTED);
     if (has_html_entity(buf, ulen == SIZE_MAX ? strlen((char *)buf) : ulen))
         sp_report(ctx, SP_R_SUBJ_HTML_ENTITY,
                   "%s: %s %s contains an HTML character reference", nc->where,
-                  name, quoted);
+                  name, QUOTED);
 
     /* C-16, D-SAN-03: every mailbox address must be repeated in the SAN.
      * pkilint only recognises ASCII addresses in attributes other than
@@ -1030,19 +1032,19 @@ static void check_atv(SP_NAME_CHECK *nc, const SP_ATV *atv)
             sp_report(ctx, SP_R_SUBJ_EMAIL_INVALID,
                       "%s: emailAddress %s is not a single mailbox address: "
                       "%s",
-                      nc->where, quoted, why ? why : "too long");
+                      nc->where, QUOTED, why ? why : "too long");
         if (ulen == SIZE_MAX || !san_has_mailbox(ctx, buf, ulen))
             sp_report(ctx, SP_R_SUBJ_MAILBOX_NOT_IN_SAN,
                       "%s: emailAddress %s is not repeated in the "
                       "subjectAltName",
-                      nc->where, quoted);
+                      nc->where, QUOTED);
     } else if (ulen != SIZE_MAX
                && sp_mailbox_check(buf, ulen, 1, NULL, NULL) == SP_MAILBOX_OK
                && !san_has_mailbox(ctx, buf, ulen)) {
         sp_report(ctx, SP_R_SUBJ_MAILBOX_NOT_IN_SAN,
                   "%s: %s %s is a mailbox address not repeated in the "
                   "subjectAltName",
-                  nc->where, name, quoted);
+                  nc->where, name, QUOTED);
     }
 
     if (atv->def == A_C) {
@@ -1051,13 +1053,14 @@ static void check_atv(SP_NAME_CHECK *nc, const SP_ATV *atv)
             sp_report(ctx, SP_R_SUBJ_COUNTRY,
                       "%s: countryName %s is not an ISO 3166-1 alpha-2 code "
                       "(or XX)",
-                      nc->where, quoted);
+                      nc->where, QUOTED);
         if (ulen != SIZE_MAX)
             check_country_vs_orgid(nc, buf, ulen);
     }
     if (atv->def == A_ORGID && ulen != SIZE_MAX
         && encoding_allowed(SP_STRS_ORGID, atv->tag))
-        check_orgid(nc, buf, ulen, quoted);
+        check_orgid(nc, buf, ulen, QUOTED);
+#undef QUOTED
 }
 
 /* Multi-valued RDNs (notice) and one type twice in an RDN (X.501 9.3). */

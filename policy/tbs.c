@@ -7,6 +7,7 @@
  * the field being read and the byte offset, so a refusal can say where the
  * encoding broke.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "tbs.h"
@@ -173,7 +174,9 @@ sp_der_err sp_tbs_cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
     SP_DER in, body, validity;
     int present;
 
-    memset(out, 0, sizeof(*out));
+    /* Everything before the extension array; n_ext says how much of the
+     * array is valid. */
+    memset(out, 0, offsetof(SP_TBS_CERT, ext));
     if (where != NULL)
         memset(where, 0, sizeof(*where));
     sp_der_init(&in, der, len);
@@ -259,7 +262,7 @@ sp_der_err sp_tbs_crl_decode(const uint8_t *der, size_t len, SP_TBS_CRL *out,
     SP_DER in, body, oid, rdns;
     unsigned tag;
 
-    memset(out, 0, sizeof(*out));
+    memset(out, 0, offsetof(SP_TBS_CRL, ext));
     if (where != NULL)
         memset(where, 0, sizeof(*where));
     sp_der_init(&in, der, len);

@@ -827,6 +827,87 @@ static void test_spki_algorithm(void)
     }
 }
 
+/* An RSA SPKI whose modulus is the modulus of `kind` moved to the nearest
+ * odd multiple of `p` below it (p = 1 keeps it as it is). *smallest gets
+ * its smallest odd factor below 752 found by libcrypto's BN_mod_word
+ * (0 when none). */
+static uint8_t *rsa_spki_multiple_of(const char *kind, unsigned p, size_t *len,
+                                     unsigned *smallest)
+{
+    static const uint8_t e65537[] = {0x01, 0x00, 0x01};
+    BIGNUM *bn = NULL;
+    uint8_t nbuf[2100], ints[2200], seq[2200];
+    size_t nlen, off;
+
+    CU_ASSERT_FATAL(
+        EVP_PKEY_get_bn_param(tu_key(kind), OSSL_PKEY_PARAM_RSA_N, &bn) == 1);
+    if (p > 1) {
+        CU_ASSERT_FATAL(BN_sub_word(bn, BN_mod_word(bn, p)));
+        if (!BN_is_odd(bn))
+            CU_ASSERT_FATAL(BN_sub_word(bn, p));
+    }
+    *smallest = 0;
+    for (unsigned q = 3; q < 752 && *smallest == 0; q += 2) {
+        if (BN_mod_word(bn, q) == 0)
+            *smallest = q; /* the first divisor found is prime */
+    }
+    nbuf[0] = 0;
+    nlen = (size_t)BN_bn2bin(bn, nbuf + 1);
+    BN_free(bn);
+    off = tu_der_tlv(ints, SP_TAG_INTEGER, nbuf, nlen + 1);
+    off += tu_der_tlv(ints + off, SP_TAG_INTEGER, e65537, sizeof(e65537));
+    return spki_raw(ALG_RSA, seq, tu_der_tlv(seq, SP_TAG_SEQUENCE, ints, off),
+                    len);
+}
+
+/* Every odd prime below 752 is found as a factor, in every key size, and
+ * primes above the bound or a real modulus give no finding. */
+static void test_rsa_small_factors(void)
+{
+    static const unsigned primes[] = {3,   5,   7,   11,  13,  31,  37,
+                                      251, 257, 509, 521, 739, 743, 751};
+    static const char *const kinds[] = {"rsa2048", "rsa3072", "rsa4096"};
+    char want[64];
+    size_t len;
+    unsigned smallest;
+    X509 *c;
+
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        for (size_t i = 0; i < sizeof(primes) / sizeof(primes[0]); i++) {
+            const SP_VERDICT *v;
+
+            c = iv_strict();
+            c = with_spki(
+                c, rsa_spki_multiple_of(kinds[k], primes[i], &len, &smallest),
+                &len);
+            v = judge(c);
+            CU_ASSERT_TRUE(smallest != 0 && smallest <= primes[i]);
+            snprintf(want, sizeof(want), "divisible by %u", smallest);
+            TU_ASSERT_FINDING(v, "rsa.small_factor");
+            CU_ASSERT_TRUE(detail_has(v, "rsa.small_factor", want));
+            X509_free(c);
+        }
+        /* A real modulus has no small factor. */
+        c = iv_strict();
+        c = with_spki(c, rsa_spki_multiple_of(kinds[k], 1, &len, &smallest),
+                      &len);
+        CU_ASSERT_EQUAL(smallest, 0);
+        expect_clean(c);
+        /* 757 is the first prime above the bound: a multiple of it is
+         * refused only if it also has a factor below 752. */
+        c = iv_strict();
+        c = with_spki(c, rsa_spki_multiple_of(kinds[k], 757, &len, &smallest),
+                      &len);
+        {
+            const SP_VERDICT *v = judge(c);
+
+            CU_ASSERT_EQUAL(tu_has_finding(v, "rsa.small_factor") > 0,
+                            smallest != 0);
+            X509_free(c);
+        }
+    }
+}
+
 static void test_rsa_key(void)
 {
     static const uint8_t e65537[] = {0x01, 0x00, 0x01};
@@ -2259,6 +2340,7 @@ static const TU_TEST core_tests[] = {
     {"signature algorithm", test_signature_algorithm},
     {"SPKI algorithm and key types", test_spki_algorithm},
     {"RSA keys", test_rsa_key},
+    {"RSA small factors", test_rsa_small_factors},
     {"EC keys", test_ec_key},
     {"EdDSA, ML-DSA, ML-KEM key lengths", test_fixed_length_keys},
     {"issuer rules", test_issuer_rules},
