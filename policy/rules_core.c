@@ -377,28 +377,30 @@ static size_t integer_bits(const SP_DER *v)
 }
 
 /* Trial division of the modulus by the odd primes below 752 (SP 800-89
- * 5.3.3), without a division per prime and limb: the primes are grouped
- * into products M below 2^31, and the modulus N = sum c_k 2^(32k) (32-bit
- * limbs c_k) is reduced as sum c_k (2^(32k) mod M), with the weights
- * 2^(32k) mod M computed once per process. That leaves one multiply-add
- * per limb and group, three divisions per group, and a multiply-compare
- * per prime (x is divisible by odd p iff x * p^-1 mod 2^32 <= (2^32-1)/p).
- * An RSA-2048 modulus costs about 2,000 multiply-adds instead of 5,600
- * divisions. */
-#define FACTOR_MAX_LIMBS 512 /* 16384-bit moduli */
-#define FACTOR_MAX_GROUPS 48 /* the 132 odd primes need 40 */
+ * 5.3.3), without a division per prime and limb. The 132 odd primes are
+ * grouped into 40 products M below 2^31. The modulus is cut into blocks
+ * of 4096 bits and each block into 32-bit limbs c_k; a block is reduced
+ * as sum c_k (2^(32k) mod M), a multiply and a double-word add per limb
+ * and group, with the weights computed once per process. Blocks are
+ * joined by Horner's rule with 2^4096 mod M, and a prime p divides
+ * x < 2^32 exactly when x * p^-1 mod 2^32 <= (2^32 - 1) / p. An RSA-2048
+ * modulus costs 2,560 multiply-adds and 120 divisions instead of 5,600
+ * dependent divisions. */
+#define FACTOR_GROUPS 40
 #define FACTOR_MAX_PER_GROUP 4
+#define FACTOR_BLOCK_LIMBS 128 /* 32-bit limbs in a 4096-bit block */
 
 typedef struct sp_factor_tables_st {
-    size_t n_groups;
-    uint32_t product[FACTOR_MAX_GROUPS];
-    uint32_t pow64[FACTOR_MAX_GROUPS]; /* 2^32 mod product, for the carry */
-    uint8_t n_primes[FACTOR_MAX_GROUPS];
-    uint16_t prime[FACTOR_MAX_GROUPS][FACTOR_MAX_PER_GROUP];
-    uint32_t inverse[FACTOR_MAX_GROUPS][FACTOR_MAX_PER_GROUP];
-    uint32_t limit[FACTOR_MAX_GROUPS][FACTOR_MAX_PER_GROUP];
-    /* weight[k][g] = 2^(32k) mod product[g] */
-    uint32_t weight[FACTOR_MAX_LIMBS][FACTOR_MAX_GROUPS];
+    uint32_t product[FACTOR_GROUPS];
+    uint32_t pow64[FACTOR_GROUPS];        /* 2^64 mod product */
+    uint32_t block_weight[FACTOR_GROUPS]; /* 2^4096 mod product */
+    uint8_t n_primes[FACTOR_GROUPS];
+    uint16_t prime[FACTOR_GROUPS][FACTOR_MAX_PER_GROUP];
+    uint32_t inverse[FACTOR_GROUPS][FACTOR_MAX_PER_GROUP];
+    uint32_t limit[FACTOR_GROUPS][FACTOR_MAX_PER_GROUP];
+    /* weight[g][k] = 2^(32k) mod product[g] */
+    uint32_t weight[FACTOR_GROUPS][FACTOR_BLOCK_LIMBS];
+    int ready; /* 0 when the primes did not make exactly FACTOR_GROUPS */
 } SP_FACTOR_TABLES;
 
 static SP_FACTOR_TABLES factor_tables;
@@ -419,6 +421,8 @@ static void factor_tables_init(void)
             || t->n_primes[g] == FACTOR_MAX_PER_GROUP) {
             t->product[g++] = (uint32_t)product;
             product = 1;
+            if (g == FACTOR_GROUPS)
+                return; /* ready stays 0: every key is then refused */
         }
         for (int k = 0; k < 5; k++)
             inv *= 2u - p * inv;
@@ -429,48 +433,71 @@ static void factor_tables_init(void)
         product *= p;
     }
     t->product[g++] = (uint32_t)product;
-    t->n_groups = g;
-    for (g = 0; g < t->n_groups; g++) {
-        uint64_t w = 1;
+    if (g != FACTOR_GROUPS)
+        return;
+    for (g = 0; g < FACTOR_GROUPS; g++) {
+        uint64_t w = 1, m = t->product[g];
 
-        t->pow64[g] = (uint32_t)((UINT64_C(1) << 32) % t->product[g]);
-        for (size_t k = 0; k < FACTOR_MAX_LIMBS; k++) {
-            t->weight[k][g] = (uint32_t)w;
-            w = (w << 32) % t->product[g];
+        for (size_t k = 0; k < FACTOR_BLOCK_LIMBS; k++) {
+            t->weight[g][k] = (uint32_t)w;
+            w = (w << 32) % m;
         }
+        t->block_weight[g] = (uint32_t)w;
+        t->pow64[g] = (uint32_t)(((UINT64_C(1) << 32) % m << 32) % m);
     }
+    t->ready = 1;
 }
 
-/* The smallest prime below 752 that divides the big-endian magnitude `n`
- * (at most FACTOR_MAX_LIMBS limbs), or 0. */
+/* The smallest prime below 752 that divides the big-endian magnitude `n`,
+ * 0 when none does, or 1 when the tables could not be built. */
 static unsigned small_factor(const SP_DER *n)
 {
     const SP_FACTOR_TABLES *t = &factor_tables;
-    uint64_t hi[FACTOR_MAX_GROUPS] = {0}, lo[FACTOR_MAX_GROUPS] = {0};
+    uint32_t limb[FACTOR_BLOCK_LIMBS];
+    uint64_t r[FACTOR_GROUPS] = {0};
     size_t limbs = (n->len + 3) / 4;
     unsigned best = 0;
 
     if (n->len == 0 || (n->data[n->len - 1] & 1) == 0)
         return 2;
     pthread_once(&factor_once, factor_tables_init);
-    for (size_t k = 0; k < limbs; k++) {
-        /* limb k counts from the least significant end */
-        size_t end = n->len - 4 * k, start = end >= 4 ? end - 4 : 0;
-        uint32_t c = 0;
+    if (!t->ready)
+        return 1;
+    /* Blocks from the most significant end: r = r 2^4096 + block. */
+    for (size_t top = (limbs + FACTOR_BLOCK_LIMBS - 1) / FACTOR_BLOCK_LIMBS;
+         top-- > 0;) {
+        size_t first = top * FACTOR_BLOCK_LIMBS;
+        size_t count = limbs - first < FACTOR_BLOCK_LIMBS ? limbs - first
+                                                          : FACTOR_BLOCK_LIMBS;
 
-        for (size_t i = start; i < end; i++)
-            c = c << 8 | n->data[i];
-        for (size_t g = 0; g < t->n_groups; g++) {
-            uint64_t prod = (uint64_t)c * t->weight[k][g];
-            /* split so neither sum can overflow: limbs < 2^9 */
-            hi[g] += prod >> 32;
-            lo[g] += prod & 0xffffffffu;
+        for (size_t k = 0; k < count; k++) {
+            /* limb first + k counts from the least significant end */
+            size_t end = n->len - 4 * (first + k);
+            size_t start = end >= 4 ? end - 4 : 0;
+            uint32_t c = 0;
+
+            for (size_t i = start; i < end; i++)
+                c = c << 8 | n->data[i];
+            limb[k] = c;
+        }
+        for (size_t g = 0; g < FACTOR_GROUPS; g++) {
+            const uint32_t *w = t->weight[g];
+            uint64_t m = t->product[g], lo = 0, hi = 0;
+
+            /* a double-word sum of products below 2^63 */
+            for (size_t k = 0; k < count; k++) {
+                uint64_t prod = (uint64_t)limb[k] * w[k];
+
+                lo += prod;
+                hi += lo < prod;
+            }
+            r[g] = (r[g] * t->block_weight[g] % m + hi % m * t->pow64[g] % m
+                    + lo % m)
+                   % m;
         }
     }
-    for (size_t g = 0; g < t->n_groups; g++) {
-        uint32_t m = t->product[g];
-        uint64_t r = (hi[g] % m) * t->pow64[g] + lo[g] % m;
-        uint32_t x = (uint32_t)(r % m);
+    for (size_t g = 0; g < FACTOR_GROUPS; g++) {
+        uint32_t x = (uint32_t)r[g];
 
         for (size_t i = 0; i < t->n_primes[g]; i++) {
             if (x * t->inverse[g][i] <= t->limit[g][i]
@@ -522,9 +549,11 @@ static void check_rsa_key(SP_RULE_CTX *ctx)
                   "RSA public exponent of %zu bits is outside "
                   "[2^16+1, 2^256-1]",
                   ebits);
-    if (n.len > 4 * FACTOR_MAX_LIMBS)
-        return; /* over 16384 bits: the size rules have spoken */
-    if ((factor = small_factor(&n)) != 0)
+    factor = small_factor(&n);
+    if (factor == 1)
+        sp_report(ctx, SP_R_RSA_SMALL_FACTOR,
+                  "RSA modulus could not be checked for small factors");
+    else if (factor != 0)
         sp_report(ctx, SP_R_RSA_SMALL_FACTOR, "RSA modulus is divisible by %u",
                   factor);
 }
