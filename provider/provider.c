@@ -80,8 +80,21 @@ void spprov_raise_(SPPROV_CTX *ctx, const char *file, int line,
         || ctx->core_vset_error == NULL)
         return;
     ctx->core_new_error(ctx->handle);
+#ifdef SPPROV_ERROR_LOCATIONS
+    /* --enable-error-locations: name our source file, line and function
+     * in every error, for development. */
     if (ctx->core_set_error_debug != NULL)
         ctx->core_set_error_debug(ctx->handle, file, line, func);
+#else
+    /* Operators read "smimepolicy::<reason>::0:<detail>", as OpenSSL
+     * prints its own errors when built without file names; source
+     * locations would only push the findings further along the line. */
+    (void)file;
+    (void)line;
+    (void)func;
+    if (ctx->core_set_error_debug != NULL)
+        ctx->core_set_error_debug(ctx->handle, NULL, 0, NULL);
+#endif
     va_start(ap, fmt);
     ctx->core_vset_error(ctx->handle, (uint32_t)reason, fmt, ap);
     va_end(ap);
