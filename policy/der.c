@@ -455,9 +455,7 @@ int sp_time_from_text(const char *text, int64_t *seconds)
 
 /* ---------------------------------------------------------------- strings */
 
-/* Decode one UTF-8 sequence strictly (no overlongs, no surrogates, at most
- * U+10FFFF). Returns its length, 0 when invalid. */
-static size_t utf8_decode(const uint8_t *p, size_t n, uint32_t *cp)
+size_t sp_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp)
 {
     uint32_t c;
     size_t len;
@@ -527,7 +525,7 @@ sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents)
     case SP_TAG_UTF8STRING:
         for (size_t i = 0; i < n;) {
             uint32_t cp;
-            size_t k = utf8_decode(p + i, n - i, &cp);
+            size_t k = sp_utf8_decode(p + i, n - i, &cp);
 
             /* NUL is valid UTF-8 but only ever used to truncate names in
              * software that reads C strings. */

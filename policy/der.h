@@ -136,6 +136,11 @@ sp_der_err sp_der_check_oid(const SP_DER *contents);
 sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents);
 int sp_der_is_string_tag(unsigned tag);
 
+/* Decode one UTF-8 sequence strictly (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF). Returns its length and the code
+ * point in *cp, or 0 when p (n > 0 octets) does not start with one. */
+size_t sp_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
+
 /* Check that `cur` holds exactly one strictly DER-encoded element, walking
  * into every constructed element and checking every primitive it knows. */
 sp_der_err sp_der_check_strict(const SP_DER *cur);
@@ -149,7 +154,8 @@ size_t sp_der_oid_from_text(const char *text, uint8_t *out, size_t outlen);
 
 /* Calendar helpers (proleptic Gregorian, UTC). */
 int64_t sp_days_from_civil(int64_t y, unsigned m, unsigned d);
-void sp_time_to_text(int64_t seconds, char *buf, size_t buflen); /* ISO 8601 Z */
+void sp_time_to_text(int64_t seconds, char *buf,
+                     size_t buflen); /* ISO 8601 Z */
 /* Parse "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" or "@<unix seconds>" */
 int sp_time_from_text(const char *text, int64_t *seconds);
 

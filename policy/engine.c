@@ -71,7 +71,7 @@ const char *sp_decision_name(sp_decision d)
     return "refuse";
 }
 
-static const char *severity_name(sp_severity s)
+const char *sp_severity_name(sp_severity s)
 {
     switch (s) {
     case SP_SEV_NOTICE:
@@ -125,8 +125,9 @@ void sp_finding_format(const SP_FINDING *f, char *buf, size_t buflen)
     char when[32];
     int n;
 
-    n = snprintf(buf, buflen, "%s %s [%s; %s]: %s", severity_name(f->severity),
-                 r->code, r->section, r->ref, f->detail);
+    n = snprintf(buf, buflen, "%s %s [%s; %s]: %s",
+                 sp_severity_name(f->severity), r->code, r->section, r->ref,
+                 f->detail);
     if (n < 0 || (size_t)n >= buflen)
         return;
     if (f->waived_by != NULL) {

@@ -29,7 +29,7 @@ typedef enum {
 /* One rule of the engine: a stable code, its default severity and where it
  * comes from. Defined once, in the rule table (rules_table.c). */
 typedef struct sp_rule_st {
-    const char *code;    /* stable, e.g. "ku.prohibited_bit" */
+    const char *code; /* stable, e.g. "ku.prohibited_bit" */
     sp_severity severity;
     const char *section; /* SBR section, e.g. "7.1.2.3(e)", or "RFC 5280 4.2" */
     const char *ref;     /* checklist id(s), e.g. "D-KU-03" */
@@ -45,6 +45,8 @@ typedef enum {
 } sp_rule_id;
 
 extern const SP_RULE sp_rules[SP_RULE_COUNT];
+/* "error", "warning" or "notice". */
+const char *sp_severity_name(sp_severity sev);
 /* Look a rule up by its code; -1 if unknown. */
 int sp_rule_by_code(const char *code);
 
@@ -88,7 +90,7 @@ typedef enum {
     SP_GEN_STRICT = 3,
 } sp_generation;
 
-const char *sp_type_name(sp_type t);       /* "mailbox", ... */
+const char *sp_type_name(sp_type t);             /* "mailbox", ... */
 const char *sp_generation_name(sp_generation g); /* "strict", ... */
 
 /* ------------------------------------------------------------------ */
@@ -124,8 +126,8 @@ typedef enum {
 } sp_mode;
 
 typedef struct sp_exception_st {
-    char *name;  /* section name */
-    int rule;    /* sp_rule_id */
+    char *name; /* section name */
+    int rule;   /* sp_rule_id */
     char *owner;
     char *reason;
     int64_t expires; /* seconds since the epoch; the exception applies
@@ -184,13 +186,13 @@ typedef struct sp_judge_opts_st {
 typedef struct sp_verdict_st {
     sp_kind kind;
     sp_decision decision;
-    sp_type type;           /* from the reserved policy OID; NONE if none */
+    sp_type type; /* from the reserved policy OID; NONE if none */
     sp_generation generation;
-    const char *profile;    /* policy profile name judged against, or NULL */
+    const char *profile; /* policy profile name judged against, or NULL */
     sp_mode mode;
-    int64_t at;             /* issuance time actually used */
+    int64_t at;              /* issuance time actually used */
     const SP_ISSUER *issuer; /* issuer used for issuer rules, or NULL */
-    size_t n_errors;        /* error findings not waived */
+    size_t n_errors;         /* error findings not waived */
     SP_FINDINGS findings;
     /* When the input could not be decoded at all. */
     SP_DECODE_ERROR decode_error;

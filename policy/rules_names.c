@@ -298,21 +298,10 @@ static size_t str_to_utf8(unsigned tag, const SP_DER *value, uint8_t *buf,
     return rc < 0 ? SIZE_MAX : n;
 }
 
-/* Length of a valid UTF-8 sequence at p (at most `avail`), 0 if invalid. */
-static size_t utf8_seq_len(const uint8_t *p, size_t avail)
-{
-    SP_DER cur;
-    uint32_t cp;
-
-    sp_der_init(&cur, p, avail);
-    if (str_next(SP_TAG_UTF8STRING, &cur, &cp) != 1)
-        return 0;
-    return (size_t)(cur.data - p);
-}
-
 const char *sp_quote(const uint8_t *s, size_t len, char *out, size_t outlen)
 {
     size_t o = 0, i = 0;
+    uint32_t cp;
 
     if (outlen < 8) {
         if (outlen > 0)
@@ -331,7 +320,8 @@ const char *sp_quote(const uint8_t *s, size_t len, char *out, size_t outlen)
         } else if (s[i] >= 0x20 && s[i] < 0x7f) {
             piece[0] = (char)s[i];
             plen = 1;
-        } else if (s[i] >= 0x80 && (consumed = utf8_seq_len(s + i, len - i))) {
+        } else if (s[i] >= 0x80
+                   && (consumed = sp_utf8_decode(s + i, len - i, &cp))) {
             memcpy(piece, s + i, consumed);
             plen = consumed;
         } else {

@@ -193,46 +193,6 @@ static void text_free(SPPROV_TEXT *t)
 /* ------------------------------------------------------------------ */
 /* UTF-8                                                               */
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or 0 when there is none.
- * *cp gets the code point. */
-static size_t utf8_next(const uint8_t *p, size_t n, uint32_t *cp)
-{
-    uint32_t c;
-    size_t len;
-
-    if (n == 0)
-        return 0;
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
-    }
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-        len = 2;
-        c = p[0] & 0x1fu;
-    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-        len = 3;
-        c = p[0] & 0x0fu;
-    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-        len = 4;
-        c = p[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3fu);
-    }
-    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff
-        || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return len;
-}
-
 static void text_put_utf8(SPPROV_TEXT *t, uint32_t c)
 {
     char b[4];
@@ -272,7 +232,7 @@ static void json_bytes(SPPROV_TEXT *t, const uint8_t *p, size_t n)
 
     text_putc(t, '"');
     while (i < n) {
-        run = utf8_next(p + i, n - i, &c);
+        run = sp_utf8_decode(p + i, n - i, &c);
         if (run == 0) {
             text_puts(t, "\\ufffd");
             i++;
@@ -376,7 +336,7 @@ static int dn_put_string(SPPROV_TEXT *t, unsigned tag, const SP_DER *val)
         size_t used;
 
         if (step == 0) {
-            used = utf8_next(p + i, n - i, &c);
+            used = sp_utf8_decode(p + i, n - i, &c);
             if (used == 0)
                 return 0;
         } else if (step == 1) {
@@ -521,32 +481,6 @@ static void json_name(SPPROV_TEXT *t, const char *key, const SP_DER *name)
 /* ------------------------------------------------------------------ */
 /* Record fields                                                       */
 
-static const char *kind_text(sp_kind kind)
-{
-    switch (kind) {
-    case SP_KIND_CERT:
-        return "certificate";
-    case SP_KIND_CRL:
-        return "crl";
-    case SP_KIND_OCSP:
-        return "ocsp";
-    default:
-        return "other";
-    }
-}
-
-static const char *severity_text(sp_severity sev)
-{
-    switch (sev) {
-    case SP_SEV_ERROR:
-        return "error";
-    case SP_SEV_WARNING:
-        return "warning";
-    default:
-        return "notice";
-    }
-}
-
 /* Serial as `openssl ca` writes it into index.txt: upper-case hex of the
  * magnitude without leading zero octets ("00" for zero), "-" before a
  * negative one. */
@@ -668,7 +602,7 @@ static void json_findings(SPPROV_TEXT *t, const SP_FINDINGS *fs)
         json_key(t, "code");
         json_str(t, rule != NULL ? rule->code : "unknown");
         json_key(t, "severity");
-        json_str(t, severity_text(f->severity));
+        json_str(t, sp_severity_name(f->severity));
         json_key(t, "section");
         json_str(t, rule != NULL ? rule->section : NULL);
         json_key(t, "detail");
@@ -709,7 +643,7 @@ static void json_verdict(SPPROV_TEXT *t, const SP_VERDICT *v)
     json_key(t, "verdict");
     json_str(t, sp_decision_name(v->decision));
     json_key(t, "kind");
-    json_str(t, kind_text(v->kind));
+    json_str(t, sp_kind_name(v->kind));
     json_key(t, "mode");
     json_str(t, v->mode == SP_MODE_REPORT ? "report" : "enforce");
     json_key(t, "profile");
@@ -801,8 +735,8 @@ static char *format_record(const char *decision, const SP_VERDICT *v,
         json_verdict(&t, v);
     } else {
         json_key(&t, "kind");
-        json_str(&t,
-                 tbs != NULL ? kind_text(sp_classify(tbs, tbs_len)) : "other");
+        json_str(&t, tbs != NULL ? sp_kind_name(sp_classify(tbs, tbs_len))
+                                 : "other");
     }
     json_key(&t, "tbs_sha256");
     if (digest != NULL)
@@ -1074,7 +1008,7 @@ static void send_syslog(const char *decision, const SP_VERDICT *v,
     json_str(&t, decision != NULL ? decision : "refused");
     if (v != NULL) {
         json_key(&t, "kind");
-        json_str(&t, kind_text(v->kind));
+        json_str(&t, sp_kind_name(v->kind));
         if (!v->decode_failed && v->kind == SP_KIND_CERT) {
             json_name(&t, "subject", &v->tbs.cert.subject);
             json_key(&t, "serial");

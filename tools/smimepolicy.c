@@ -103,18 +103,6 @@ static void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static const char *severity_name(sp_severity sev)
-{
-    switch (sev) {
-    case SP_SEV_ERROR:
-        return "error";
-    case SP_SEV_WARNING:
-        return "warning";
-    default:
-        return "notice";
-    }
-}
-
 static void profile_label(const SP_VERDICT *v, char *buf, size_t len)
 {
     if (v->type == SP_TYPE_NONE)
@@ -146,7 +134,7 @@ static void print_text(const CHECK_CTX *ctx, const char *label,
         const SP_FINDING *f = &v->findings.f[i];
         const SP_RULE *r = &sp_rules[f->rule];
 
-        printf("  %-7s %s [SBR %s] %s", severity_name(f->severity), r->code,
+        printf("  %-7s %s [SBR %s] %s", sp_severity_name(f->severity), r->code,
                r->section, f->detail);
         if (f->waived_by != NULL) {
             char until[32];
@@ -200,7 +188,8 @@ static void print_json(const CHECK_CTX *ctx, const char *file, size_t index,
 
         printf("%s{\"code\":", i ? "," : "");
         json_string(stdout, r->code);
-        printf(",\"severity\":\"%s\",\"section\":", severity_name(f->severity));
+        printf(",\"severity\":\"%s\",\"section\":",
+               sp_severity_name(f->severity));
         json_string(stdout, r->section);
         fputs(",\"ref\":", stdout);
         json_string(stdout, r->ref);
@@ -278,8 +267,7 @@ static void check_object(CHECK_CTX *ctx, const char *file, size_t index,
                         v->decode_error.field ? v->decode_error.field : "?",
                         v->decode_error.offset);
         else
-            input_error(ctx, file, index,
-                        "neither a certificate nor a CRL");
+            input_error(ctx, file, index, "neither a certificate nor a CRL");
         return;
     }
     /* RFC 5280 4.1.1.2: the outer algorithm repeats the inner one. The
@@ -481,8 +469,7 @@ static int cmd_check(int argc, char **argv)
     ctx->at = SP_AT_NOTBEFORE;
     ctx->format = FORMAT_TEXT;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "p:i:a:f:h", longopts, NULL))
-           != -1) {
+    while ((opt = getopt_long(argc, argv, "p:i:a:f:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'p':
             policy_path = optarg;
@@ -535,8 +522,8 @@ static int cmd_check(int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; i < n_issuers; i++) {
-        SP_ISSUER *issuer = sp_issuer_load_file(issuer_paths[i], err,
-                                                sizeof(err));
+        SP_ISSUER *issuer =
+            sp_issuer_load_file(issuer_paths[i], err, sizeof(err));
 
         if (issuer == NULL) {
             fprintf(stderr, "smimepolicy: --issuer %s: %s\n", issuer_paths[i],
@@ -594,11 +581,13 @@ static int cmd_policy(int argc, char **argv)
         const SP_PROFILE *p = &pol->profiles[i];
 
         printf("profile %s: %s-%s mode=%s max_validity=%ud exceptions=%zu\n",
-               p->name, sp_type_name(p->type), sp_generation_name(p->generation),
+               p->name, sp_type_name(p->type),
+               sp_generation_name(p->generation),
                p->mode == SP_MODE_REPORT ? "report" : "enforce",
                p->max_validity_days, p->n_exceptions);
     }
-    printf("crl %s, ocsp %s\n", pol->crl_mode == SP_CRL_REFUSE ? "refuse" : "allow",
+    printf("crl %s, ocsp %s\n",
+           pol->crl_mode == SP_CRL_REFUSE ? "refuse" : "allow",
            pol->ocsp_allowed ? "allow" : "refuse");
     sp_policy_free(pol);
     return EXIT_ACCEPTED;
@@ -610,7 +599,7 @@ static int cmd_rules(void)
 {
     for (int i = 0; i < SP_RULE_COUNT; i++)
         printf("%-58s %-7s SBR %-28s %-12s %s\n", sp_rules[i].code,
-               severity_name(sp_rules[i].severity), sp_rules[i].section,
+               sp_severity_name(sp_rules[i].severity), sp_rules[i].section,
                sp_rules[i].ref, sp_rules[i].summary);
     return EXIT_ACCEPTED;
 }
