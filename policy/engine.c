@@ -440,12 +440,23 @@ sp_decision sp_judge(const SP_POLICY *pol, const uint8_t *der, size_t len,
     case SP_KIND_CRL:
         judge_crl(pol, der, len, opts, out);
         break;
-    case SP_KIND_OCSP:
-        if (!pol->ocsp_allowed)
+    case SP_KIND_OCSP: {
+        SP_DER whole;
+
+        /* No OCSP content rules (yet), but the strict-DER gate applies to
+         * everything a wrapped key signs. */
+        sp_der_init(&whole, der, len);
+        out->decode_error.err = sp_der_check_strict(&whole);
+        if (out->decode_error.err != SP_DER_OK) {
+            out->decode_error.field = "ResponseData";
+            decode_failure(out, "ResponseData");
+        } else if (!pol->ocsp_allowed) {
             sp_findings_add(&out->findings, SP_R_OCSP_REFUSED,
                             "the policy does not allow this key to sign "
                             "OCSP responses (ocsp = refuse)");
+        }
         break;
+    }
     case SP_KIND_OTHER:
         sp_findings_add(&out->findings, SP_R_OBJECT_UNKNOWN,
                         "%zu bytes that are neither a TBSCertificate, a "

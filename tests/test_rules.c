@@ -2248,6 +2248,19 @@ static void test_ocsp(void)
     v = tu_judge(pol, rd, sizeof(rd), NULL);
     TU_ASSERT_DECISION(v, SP_DECIDE_ACCEPT);
     CU_ASSERT_EQUAL(v->findings.n, 0);
+    /* Allowed OCSP is still held to strict DER: a BER BOOLEAN inside. */
+    {
+        static const uint8_t ber[] = {0x30, 0x1a, 0xa1, 0x02, 0x30, 0x00, 0x18,
+                                      0x0f, '2',  '0',  '2',  '5',  '0',  '6',
+                                      '0',  '1',  '0',  '0',  '0',  '0',  '0',
+                                      '0',  'Z',  0x30, 0x03, 0x01, 0x01, 0x01};
+
+        v = tu_judge(pol, ber, sizeof(ber), NULL);
+        CU_ASSERT_EQUAL(v->kind, SP_KIND_OCSP);
+        CU_ASSERT_TRUE(v->decode_failed);
+        TU_ASSERT_FINDING(v, "der.malformed");
+        TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    }
     sp_policy_free(pol);
 }
 
