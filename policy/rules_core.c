@@ -377,30 +377,48 @@ static size_t integer_bits(const SP_DER *v)
 }
 
 /* Trial division of the modulus by the odd primes below 752 (SP 800-89
- * 5.3.3), without a division per prime and limb. The 132 odd primes are
- * grouped into 40 products M below 2^31. The modulus is cut into blocks
- * of 4096 bits and each block into 32-bit limbs c_k; a block is reduced
- * as sum c_k (2^(32k) mod M), a multiply and a double-word add per limb
- * and group, with the weights computed once per process. Blocks are
- * joined by Horner's rule with 2^4096 mod M, and a prime p divides
- * x < 2^32 exactly when x * p^-1 mod 2^32 <= (2^32 - 1) / p. An RSA-2048
- * modulus costs 2,560 multiply-adds and 120 divisions instead of 5,600
- * dependent divisions. */
-#define FACTOR_GROUPS 40
+ * 5.3.3), without a division per prime and limb. With a 128-bit type the
+ * 132 odd primes are grouped into about 20 products M below 2^58, and the
+ * modulus is cut into blocks of 2048 bits of 64-bit limbs c_k; a block is
+ * reduced as sum c_k (2^(64k) mod M), one 64x64-bit multiply and a
+ * 128-bit add per limb and group (32 terms below 2^122 cannot overflow),
+ * with the weights computed once per process. Blocks are joined by
+ * Horner's rule with 2^2048 mod M, and a prime p divides x < 2^64 exactly
+ * when x * p^-1 mod 2^64 <= (2^64 - 1) / p. An RSA-2048 modulus costs
+ * about 640 multiply-adds and 40 divisions. Without a 128-bit type the
+ * same is done with products below 2^31 and 32-bit limbs (40 groups,
+ * 4096-bit blocks, 2,560 multiply-adds). */
+#if defined(__SIZEOF_INT128__)
+typedef uint64_t sp_factor_word;
+typedef unsigned __int128 sp_factor_dword;
+#define FACTOR_WORD_BITS 64
+#define FACTOR_GROUPS_MAX 24
+#define FACTOR_MAX_PER_GROUP 16
+#define FACTOR_PRODUCT_LIMIT (UINT64_C(1) << 58)
+#define FACTOR_BLOCK_LIMBS 32 /* 64-bit limbs in a 2048-bit block */
+#else
+typedef uint32_t sp_factor_word;
+typedef uint64_t sp_factor_dword;
+#define FACTOR_WORD_BITS 32
+#define FACTOR_GROUPS_MAX 40
 #define FACTOR_MAX_PER_GROUP 4
+#define FACTOR_PRODUCT_LIMIT (UINT64_C(1) << 31)
 #define FACTOR_BLOCK_LIMBS 128 /* 32-bit limbs in a 4096-bit block */
+#endif
+#define FACTOR_WORD_BYTES (FACTOR_WORD_BITS / 8)
 
 typedef struct sp_factor_tables_st {
-    uint32_t product[FACTOR_GROUPS];
-    uint32_t pow64[FACTOR_GROUPS];        /* 2^64 mod product */
-    uint32_t block_weight[FACTOR_GROUPS]; /* 2^4096 mod product */
-    uint8_t n_primes[FACTOR_GROUPS];
-    uint16_t prime[FACTOR_GROUPS][FACTOR_MAX_PER_GROUP];
-    uint32_t inverse[FACTOR_GROUPS][FACTOR_MAX_PER_GROUP];
-    uint32_t limit[FACTOR_GROUPS][FACTOR_MAX_PER_GROUP];
-    /* weight[g][k] = 2^(32k) mod product[g] */
-    uint32_t weight[FACTOR_GROUPS][FACTOR_BLOCK_LIMBS];
-    int ready; /* 0 when the primes did not make exactly FACTOR_GROUPS */
+    size_t n_groups;
+    sp_factor_word product[FACTOR_GROUPS_MAX];
+    sp_factor_word pow_word[FACTOR_GROUPS_MAX];     /* 2^(2 word bits) mod M */
+    sp_factor_word block_weight[FACTOR_GROUPS_MAX]; /* 2^(block bits) mod M */
+    uint8_t n_primes[FACTOR_GROUPS_MAX];
+    uint16_t prime[FACTOR_GROUPS_MAX][FACTOR_MAX_PER_GROUP];
+    sp_factor_word inverse[FACTOR_GROUPS_MAX][FACTOR_MAX_PER_GROUP];
+    sp_factor_word limit[FACTOR_GROUPS_MAX][FACTOR_MAX_PER_GROUP];
+    /* weight[g][k] = 2^(word bits * k) mod product[g] */
+    sp_factor_word weight[FACTOR_GROUPS_MAX][FACTOR_BLOCK_LIMBS];
+    int ready; /* 0 when the primes did not fit FACTOR_GROUPS_MAX groups */
 } SP_FACTOR_TABLES;
 
 static SP_FACTOR_TABLES factor_tables;
@@ -415,35 +433,35 @@ static void factor_tables_init(void)
     /* small_primes[0] is 2: the parity check covers it. */
     for (size_t i = 1; i < N_ELEMS(small_primes); i++) {
         unsigned p = small_primes[i];
-        uint32_t inv = p; /* Newton: p * inv == 1 mod 2^32 */
+        sp_factor_word inv = p; /* Newton: p * inv == 1 mod 2^word bits */
 
-        if (product * p >= (UINT64_C(1) << 31)
+        if (product > (FACTOR_PRODUCT_LIMIT - 1) / p
             || t->n_primes[g] == FACTOR_MAX_PER_GROUP) {
-            t->product[g++] = (uint32_t)product;
+            t->product[g++] = (sp_factor_word)product;
             product = 1;
-            if (g == FACTOR_GROUPS)
+            if (g == FACTOR_GROUPS_MAX)
                 return; /* ready stays 0: every key is then refused */
         }
-        for (int k = 0; k < 5; k++)
-            inv *= 2u - p * inv;
+        for (int k = 0; k < 6; k++)
+            inv *= (sp_factor_word)(2u - p * inv);
         t->prime[g][t->n_primes[g]] = (uint16_t)p;
         t->inverse[g][t->n_primes[g]] = inv;
-        t->limit[g][t->n_primes[g]] = UINT32_MAX / p;
+        t->limit[g][t->n_primes[g]] = (sp_factor_word)-1 / p;
         t->n_primes[g]++;
         product *= p;
     }
-    t->product[g++] = (uint32_t)product;
-    if (g != FACTOR_GROUPS)
-        return;
-    for (g = 0; g < FACTOR_GROUPS; g++) {
-        uint64_t w = 1, m = t->product[g];
+    t->product[g++] = (sp_factor_word)product;
+    t->n_groups = g;
+    for (g = 0; g < t->n_groups; g++) {
+        sp_factor_dword w = 1, m = t->product[g];
 
         for (size_t k = 0; k < FACTOR_BLOCK_LIMBS; k++) {
-            t->weight[g][k] = (uint32_t)w;
-            w = (w << 32) % m;
+            t->weight[g][k] = (sp_factor_word)w;
+            w = (w << FACTOR_WORD_BITS) % m;
         }
-        t->block_weight[g] = (uint32_t)w;
-        t->pow64[g] = (uint32_t)(((UINT64_C(1) << 32) % m << 32) % m);
+        t->block_weight[g] = (sp_factor_word)w;
+        w = ((sp_factor_dword)1 << (FACTOR_WORD_BITS - 1)) % m * 2 % m;
+        t->pow_word[g] = (sp_factor_word)((w << FACTOR_WORD_BITS) % m);
     }
     t->ready = 1;
 }
@@ -453,9 +471,9 @@ static void factor_tables_init(void)
 static unsigned small_factor(const SP_DER *n)
 {
     const SP_FACTOR_TABLES *t = &factor_tables;
-    uint32_t limb[FACTOR_BLOCK_LIMBS];
-    uint64_t r[FACTOR_GROUPS] = {0};
-    size_t limbs = (n->len + 3) / 4;
+    sp_factor_word limb[FACTOR_BLOCK_LIMBS];
+    sp_factor_word r[FACTOR_GROUPS_MAX] = {0};
+    size_t limbs = (n->len + FACTOR_WORD_BYTES - 1) / FACTOR_WORD_BYTES;
     unsigned best = 0;
 
     if (n->len == 0 || (n->data[n->len - 1] & 1) == 0)
@@ -463,7 +481,7 @@ static unsigned small_factor(const SP_DER *n)
     pthread_once(&factor_once, factor_tables_init);
     if (!t->ready)
         return 1;
-    /* Blocks from the most significant end: r = r 2^4096 + block. */
+    /* Blocks from the most significant end: r = r 2^block + block. */
     for (size_t top = (limbs + FACTOR_BLOCK_LIMBS - 1) / FACTOR_BLOCK_LIMBS;
          top-- > 0;) {
         size_t first = top * FACTOR_BLOCK_LIMBS;
@@ -472,35 +490,44 @@ static unsigned small_factor(const SP_DER *n)
 
         for (size_t k = 0; k < count; k++) {
             /* limb first + k counts from the least significant end */
-            size_t end = n->len - 4 * (first + k);
-            size_t start = end >= 4 ? end - 4 : 0;
-            uint32_t c = 0;
+            size_t end = n->len - FACTOR_WORD_BYTES * (first + k);
+            size_t start =
+                end >= FACTOR_WORD_BYTES ? end - FACTOR_WORD_BYTES : 0;
+            sp_factor_word c = 0;
 
             for (size_t i = start; i < end; i++)
                 c = c << 8 | n->data[i];
             limb[k] = c;
         }
-        for (size_t g = 0; g < FACTOR_GROUPS; g++) {
-            const uint32_t *w = t->weight[g];
-            uint64_t m = t->product[g], lo = 0, hi = 0;
+        for (size_t g = 0; g < t->n_groups; g++) {
+            const sp_factor_word *w = t->weight[g];
+            sp_factor_dword m = t->product[g], acc = 0;
+#if FACTOR_WORD_BITS == 64
+            /* 32 products below 2^122: the sum stays below 2^127 */
+            for (size_t k = 0; k < count; k++)
+                acc += (sp_factor_dword)limb[k] * w[k];
+#else
+            sp_factor_dword hi = 0;
 
-            /* a double-word sum of products below 2^63 */
+            /* a double-word sum of products below 2^63, carries counted */
             for (size_t k = 0; k < count; k++) {
-                uint64_t prod = (uint64_t)limb[k] * w[k];
+                sp_factor_dword prod = (sp_factor_dword)limb[k] * w[k];
 
-                lo += prod;
-                hi += lo < prod;
+                acc += prod;
+                hi += acc < prod;
             }
-            r[g] = (r[g] * t->block_weight[g] % m + hi % m * t->pow64[g] % m
-                    + lo % m)
-                   % m;
+            acc = acc % m + hi % m * t->pow_word[g] % m;
+#endif
+            r[g] = (sp_factor_word)((r[g] * (sp_factor_dword)t->block_weight[g]
+                                     + acc % m)
+                                    % m);
         }
     }
-    for (size_t g = 0; g < FACTOR_GROUPS; g++) {
-        uint32_t x = (uint32_t)r[g];
+    for (size_t g = 0; g < t->n_groups; g++) {
+        sp_factor_word x = r[g];
 
         for (size_t i = 0; i < t->n_primes[g]; i++) {
-            if (x * t->inverse[g][i] <= t->limit[g][i]
+            if ((sp_factor_word)(x * t->inverse[g][i]) <= t->limit[g][i]
                 && (best == 0 || t->prime[g][i] < best))
                 best = t->prime[g][i];
         }
