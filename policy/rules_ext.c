@@ -127,18 +127,18 @@ static void check_allowlist(SP_RULE_CTX *ctx)
 {
     const SP_TBS_CERT *t = ctx->tbs;
     char oid[64];
+    /* The OID as text, made only for a finding that names it. */
+#define OID_TEXT sp_der_oid_to_text(&e->oid, oid, sizeof(oid))
 
     for (size_t i = 0; i < t->n_ext; i++) {
         const SP_EXTENSION *e = &t->ext[i];
         const SP_EXT_ROW *row = ext_row(e);
         const SP_EXTRA_EXT *extra = NULL;
 
-        if (row == NULL || e->critical
-            || (ctx->type != SP_TYPE_NONE
-                && ((row->types & T(ctx->type)) == 0
-                    || (row->gens & G(ctx->gen)) == 0)))
-            sp_der_oid_to_text(&e->oid, oid, sizeof(oid));
-        else
+        if (row != NULL && !e->critical
+            && (ctx->type == SP_TYPE_NONE
+                || ((row->types & T(ctx->type)) != 0
+                    && (row->gens & G(ctx->gen)) != 0)))
             continue; /* listed, allowed here, not critical */
         if (row == NULL) {
             extra = extra_ext(ctx->profile, e);
@@ -146,12 +146,12 @@ static void check_allowlist(SP_RULE_CTX *ctx)
                 sp_report(ctx, SP_R_EXT_UNKNOWN,
                           "extension %s is neither listed by the SBR nor "
                           "documented in the profile",
-                          oid);
+                          OID_TEXT);
             else if (e->critical && !extra->critical_allowed)
                 sp_report(ctx, SP_R_EXT_CRITICAL,
                           "extension %s is critical; the profile allows it "
                           "only as non-critical",
-                          oid);
+                          OID_TEXT);
             continue;
         }
         /* Type/generation restrictions apply once the profile is known. */
@@ -161,18 +161,18 @@ static void check_allowlist(SP_RULE_CTX *ctx)
             && extra_ext(ctx->profile, e) == NULL)
             sp_report(ctx, SP_R_EXT_PROHIBITED,
                       "%s (%s) is not allowed in %s %s certificates", row->name,
-                      oid, sp_type_name(ctx->type),
+                      OID_TEXT, sp_type_name(ctx->type),
                       sp_generation_name(ctx->gen));
         if (!e->critical)
             continue;
         switch (row->crit) {
         case CRIT_MUST_NOT:
             sp_report(ctx, SP_R_EXT_CRITICAL, "%s (%s) is marked critical",
-                      row->name, oid);
+                      row->name, OID_TEXT);
             break;
         case CRIT_SHOULD_NOT:
             sp_report(ctx, SP_R_EXT_CRITICAL_SHOULD_NOT,
-                      "%s (%s) is marked critical", row->name, oid);
+                      "%s (%s) is marked critical", row->name, OID_TEXT);
             break;
         case CRIT_CP:
             sp_report(ctx, SP_R_CP_CRITICAL,
@@ -183,6 +183,7 @@ static void check_allowlist(SP_RULE_CTX *ctx)
         }
     }
 }
+#undef OID_TEXT
 
 static void malformed(SP_RULE_CTX *ctx, const char *ext, const char *why)
 {

@@ -263,20 +263,26 @@ static int domain_allowed(const SP_PROFILE *profile, const uint8_t *d,
     return 0;
 }
 
+/* A mailbox value quoted for a finding. Quoting is done only inside the
+ * argument list of a report: most values are fine, and quoting each one
+ * would cost more than the checks on it. */
+#define QUOTED sp_quote(value->data, value->len, quoted, sizeof(quoted))
+
 /* Rules every mailbox domain meets, whichever GeneralName holds it. */
 static void check_mailbox_domain(SP_RULE_CTX *ctx, const char *what,
-                                 const SP_MAILBOX *mb, const char *quoted)
+                                 const SP_MAILBOX *mb, const SP_DER *value)
 {
     const char *suffix = internal_suffix(mb->domain, mb->domain_len);
+    char quoted[96];
 
     if (suffix != NULL)
         sp_report(ctx, SP_R_SAN_INTERNAL_DOMAIN,
                   "%s %s: domain is under the internal name \".%s\"", what,
-                  quoted, suffix);
+                  QUOTED, suffix);
     if (!domain_allowed(ctx->profile, mb->domain, mb->domain_len))
         sp_report(ctx, SP_R_SAN_DOMAIN_NOT_ALLOWED,
                   "%s %s: domain is not in email_domains of profile %s", what,
-                  quoted, ctx->profile->name);
+                  QUOTED, ctx->profile->name);
 }
 
 static void check_rfc822(SP_RULE_CTX *ctx, const SP_DER *value)
@@ -285,23 +291,22 @@ static void check_rfc822(SP_RULE_CTX *ctx, const SP_DER *value)
     const char *why = NULL;
     SP_MAILBOX mb;
 
-    sp_quote(value->data, value->len, quoted, sizeof(quoted));
     if (sp_der_check_string(SP_TAG_IA5STRING, value) != SP_DER_OK) {
         sp_report(ctx, SP_R_SAN_RFC822_INVALID,
-                  "rfc822Name %s: not an IA5String (ASCII only)", quoted);
+                  "rfc822Name %s: not an IA5String (ASCII only)", QUOTED);
         return;
     }
     switch (sp_mailbox_check(value->data, value->len, 0, &mb, &why)) {
     case SP_MAILBOX_OK:
-        check_mailbox_domain(ctx, "rfc822Name", &mb, quoted);
+        check_mailbox_domain(ctx, "rfc822Name", &mb, value);
         break;
     case SP_MAILBOX_LENGTH:
-        sp_report(ctx, SP_R_SAN_DOMAIN_LENGTH, "rfc822Name %s: %s", quoted,
+        sp_report(ctx, SP_R_SAN_DOMAIN_LENGTH, "rfc822Name %s: %s", QUOTED,
                   why);
         break;
     case SP_MAILBOX_SYNTAX:
         sp_report(ctx, SP_R_SAN_RFC822_INVALID,
-                  "rfc822Name %s is not a bare mailbox: %s", quoted, why);
+                  "rfc822Name %s is not a bare mailbox: %s", QUOTED, why);
         break;
     }
 }
@@ -312,44 +317,43 @@ static void check_smtputf8(SP_RULE_CTX *ctx, unsigned tag, const SP_DER *value)
     const char *why = NULL;
     SP_MAILBOX mb;
 
-    sp_quote(value->data, value->len, quoted, sizeof(quoted));
     if (tag != SP_TAG_UTF8STRING
         || sp_der_check_string(SP_TAG_UTF8STRING, value) != SP_DER_OK) {
         sp_report(ctx, SP_R_SAN_SMTPUTF8_INVALID,
-                  "SmtpUTF8Mailbox %s: not a valid UTF8String", quoted);
+                  "SmtpUTF8Mailbox %s: not a valid UTF8String", QUOTED);
         return;
     }
     if (value->len >= 3 && value->data[0] == 0xef && value->data[1] == 0xbb
         && value->data[2] == 0xbf) {
         sp_report(ctx, SP_R_SAN_SMTPUTF8_INVALID,
-                  "SmtpUTF8Mailbox %s starts with a byte-order mark", quoted);
+                  "SmtpUTF8Mailbox %s starts with a byte-order mark", QUOTED);
         return;
     }
     switch (sp_mailbox_check(value->data, value->len, 1, &mb, &why)) {
     case SP_MAILBOX_OK:
         break;
     case SP_MAILBOX_LENGTH:
-        sp_report(ctx, SP_R_SAN_DOMAIN_LENGTH, "SmtpUTF8Mailbox %s: %s", quoted,
+        sp_report(ctx, SP_R_SAN_DOMAIN_LENGTH, "SmtpUTF8Mailbox %s: %s", QUOTED,
                   why);
         return;
     case SP_MAILBOX_SYNTAX:
         sp_report(ctx, SP_R_SAN_SMTPUTF8_INVALID,
-                  "SmtpUTF8Mailbox %s is not a mailbox: %s", quoted, why);
+                  "SmtpUTF8Mailbox %s is not a mailbox: %s", QUOTED, why);
         return;
     }
     if (mb.local_ascii)
         sp_report(ctx, SP_R_SAN_SMTPUTF8_ASCII,
                   "SmtpUTF8Mailbox %s has an ASCII local part: use rfc822Name",
-                  quoted);
+                  QUOTED);
     for (size_t i = 0; i < mb.domain_len; i++) {
         if (mb.domain[i] >= 'A' && mb.domain[i] <= 'Z') {
             sp_report(ctx, SP_R_SAN_SMTPUTF8_INVALID,
                       "SmtpUTF8Mailbox %s: domain has uppercase letters",
-                      quoted);
+                      QUOTED);
             break;
         }
     }
-    check_mailbox_domain(ctx, "SmtpUTF8Mailbox", &mb, quoted);
+    check_mailbox_domain(ctx, "SmtpUTF8Mailbox", &mb, value);
 }
 
 /* pkilint's reading: a UPN is a UTF8String in the form user@domain. */
@@ -358,14 +362,13 @@ static void check_upn(SP_RULE_CTX *ctx, unsigned tag, const SP_DER *value)
     char quoted[96];
     const char *why = "not a UTF8String";
 
-    sp_quote(value->data, value->len, quoted, sizeof(quoted));
     if (tag == SP_TAG_UTF8STRING
         && sp_der_check_string(SP_TAG_UTF8STRING, value) == SP_DER_OK
         && sp_mailbox_check(value->data, value->len, 1, NULL, &why)
                == SP_MAILBOX_OK)
         return;
     sp_report(ctx, SP_R_SAN_UPN_INVALID, "userPrincipalName otherName %s: %s",
-              quoted, why);
+              QUOTED, why);
 }
 
 /* otherName ::= SEQUENCE { type-id OID, value [0] EXPLICIT ANY }.
