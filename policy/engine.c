@@ -11,17 +11,19 @@
 
 #include "rules.h"
 
-/* OID contents of the extensions the rules look at more than once. */
-static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};
-static const uint8_t oid_ku[] = {0x55, 0x1d, 0x0f};
-static const uint8_t oid_eku[] = {0x55, 0x1d, 0x25};
-static const uint8_t oid_cp[] = {0x55, 0x1d, 0x20};
-static const uint8_t oid_bc[] = {0x55, 0x1d, 0x13};
-static const uint8_t oid_crldp[] = {0x55, 0x1d, 0x1f};
+/* OID contents of the extensions the rules look at more than once:
+ * id-ce 2.5.29.<n> (55 1d <n>) and id-pe-authorityInfoAccess. */
+static const uint8_t oid_id_ce[] = {0x55, 0x1d};
+#define ID_CE_SAN 0x11u
+#define ID_CE_KU 0x0fu
+#define ID_CE_EKU 0x25u
+#define ID_CE_CP 0x20u
+#define ID_CE_BC 0x13u
+#define ID_CE_CRLDP 0x1fu
+#define ID_CE_AKI 0x23u
+#define ID_CE_SKI 0x0eu
 static const uint8_t oid_aia[] = {0x2b, 0x06, 0x01, 0x05,
                                   0x05, 0x07, 0x01, 0x01};
-static const uint8_t oid_aki[] = {0x55, 0x1d, 0x23};
-static const uint8_t oid_ski[] = {0x55, 0x1d, 0x0e};
 
 /* 2.23.140.1.5: the S/MIME BR arc; reserved OIDs add <type>.<generation>. */
 static const uint8_t smime_arc[] = {0x67, 0x81, 0x0c, 0x01, 0x05};
@@ -228,19 +230,54 @@ static int reserved_policies(const SP_EXTENSION *cp, sp_type *type,
     return count;
 }
 
+/* One pass over the extensions instead of a linear search per extension
+ * the rules use. The first of duplicates is kept, as sp_tbs_find_ext
+ * would; the duplicate rule reports the others. */
 static void locate_extensions(SP_RULE_CTX *ctx)
 {
     const SP_TBS_CERT *t = ctx->tbs;
 
-    ctx->ext_san = sp_tbs_find_ext(t, oid_san, sizeof(oid_san));
-    ctx->ext_ku = sp_tbs_find_ext(t, oid_ku, sizeof(oid_ku));
-    ctx->ext_eku = sp_tbs_find_ext(t, oid_eku, sizeof(oid_eku));
-    ctx->ext_cp = sp_tbs_find_ext(t, oid_cp, sizeof(oid_cp));
-    ctx->ext_bc = sp_tbs_find_ext(t, oid_bc, sizeof(oid_bc));
-    ctx->ext_crldp = sp_tbs_find_ext(t, oid_crldp, sizeof(oid_crldp));
-    ctx->ext_aia = sp_tbs_find_ext(t, oid_aia, sizeof(oid_aia));
-    ctx->ext_aki = sp_tbs_find_ext(t, oid_aki, sizeof(oid_aki));
-    ctx->ext_ski = sp_tbs_find_ext(t, oid_ski, sizeof(oid_ski));
+    for (size_t i = 0; i < t->n_ext; i++) {
+        const SP_EXTENSION *e = &t->ext[i];
+        const SP_EXTENSION **slot = NULL;
+
+        if (e->oid.len == sizeof(oid_id_ce) + 1
+            && memcmp(e->oid.data, oid_id_ce, sizeof(oid_id_ce)) == 0) {
+            /* id-ce 2.5.29.<n>: the last octet names it */
+            switch (e->oid.data[2]) {
+            case ID_CE_SAN:
+                slot = &ctx->ext_san;
+                break;
+            case ID_CE_KU:
+                slot = &ctx->ext_ku;
+                break;
+            case ID_CE_EKU:
+                slot = &ctx->ext_eku;
+                break;
+            case ID_CE_CP:
+                slot = &ctx->ext_cp;
+                break;
+            case ID_CE_BC:
+                slot = &ctx->ext_bc;
+                break;
+            case ID_CE_CRLDP:
+                slot = &ctx->ext_crldp;
+                break;
+            case ID_CE_AKI:
+                slot = &ctx->ext_aki;
+                break;
+            case ID_CE_SKI:
+                slot = &ctx->ext_ski;
+                break;
+            default:
+                break;
+            }
+        } else if (sp_der_equal_bytes(&e->oid, oid_aia, sizeof(oid_aia))) {
+            slot = &ctx->ext_aia;
+        }
+        if (slot != NULL && *slot == NULL)
+            *slot = e;
+    }
 }
 
 /* Exceptions and warnings_are_errors from the profile, then the count of
