@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Identifier octets for the universal tags X.509 uses. Tags are kept as the
  * single identifier octet (class | constructed | number); numbers >= 31
@@ -87,24 +88,126 @@ static inline int sp_der_empty(const SP_DER *cur)
     return cur->len == 0;
 }
 
+/* The cursor primitives below are static inline: every walk of the
+ * decoder and the rules is made of them, and a function call per element
+ * cost more than the element's own checks. */
+
 /* Two views hold the same bytes. */
-int sp_der_equal(const SP_DER *a, const SP_DER *b);
-int sp_der_equal_bytes(const SP_DER *a, const uint8_t *bytes, size_t len);
+static inline int sp_der_equal(const SP_DER *a, const SP_DER *b)
+{
+    return a->len == b->len
+           && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+static inline int sp_der_equal_bytes(const SP_DER *a, const uint8_t *bytes,
+                                     size_t len)
+{
+    return a->len == len && (len == 0 || memcmp(a->data, bytes, len) == 0);
+}
 
 /* Identifier octet of the next element, without consuming anything.
  * Returns 0 when the cursor is empty. */
-unsigned sp_der_peek_tag(const SP_DER *cur);
+static inline unsigned sp_der_peek_tag(const SP_DER *cur)
+{
+    return cur->len == 0 ? 0u : cur->data[0];
+}
+
+/* Parse identifier and length octets at the start of `cur` without moving
+ * it. On success *hdr_len is the size of the header, *body_len that of the
+ * contents. Internal to the primitives below. */
+static inline sp_der_err sp_der_parse_header_(const SP_DER *cur, unsigned *tag,
+                                              size_t *hdr_len, size_t *body_len)
+{
+    const uint8_t *p = cur->data;
+    size_t n = cur->len;
+    size_t len;
+
+    if (n < 2)
+        return SP_DER_ERR_TRUNCATED;
+    if ((p[0] & 0x1fu) == 0x1fu)
+        return SP_DER_ERR_HIGH_TAG;
+    *tag = p[0];
+    if (p[1] < 0x80u) {
+        len = p[1];
+        *hdr_len = 2;
+    } else if (p[1] == 0x80u) {
+        return SP_DER_ERR_INDEFINITE;
+    } else {
+        size_t nbytes = p[1] & 0x7fu;
+
+        /* Nothing we sign comes near 4 GiB; longer forms are refused. */
+        if (nbytes > 4)
+            return SP_DER_ERR_LENGTH;
+        if (n < 2 + nbytes)
+            return SP_DER_ERR_TRUNCATED;
+        /* Minimal: no leading zero octet, and the short form when it fits. */
+        if (p[2] == 0)
+            return SP_DER_ERR_LENGTH;
+        len = 0;
+        for (size_t i = 0; i < nbytes; i++)
+            len = (len << 8) | p[2 + i];
+        if (len < 0x80u)
+            return SP_DER_ERR_LENGTH;
+        *hdr_len = 2 + nbytes;
+    }
+    if (len > n - *hdr_len)
+        return SP_DER_ERR_TRUNCATED;
+    *body_len = len;
+    return SP_DER_OK;
+}
 
 /* Read one element of any tag. `contents` gets its contents octets,
  * `element` (may be NULL) the whole TLV. */
-sp_der_err sp_der_get_any(SP_DER *cur, unsigned *tag, SP_DER *contents,
-                          SP_DER *element);
+static inline sp_der_err sp_der_get_any(SP_DER *cur, unsigned *tag,
+                                        SP_DER *contents, SP_DER *element)
+{
+    size_t hdr, body;
+    unsigned t;
+    const uint8_t *start = cur->data;
+    sp_der_err rc = sp_der_parse_header_(cur, &t, &hdr, &body);
+
+    if (rc != SP_DER_OK)
+        return rc;
+    /* Advance first: `contents` or `element` may alias `cur`. */
+    cur->data += hdr + body;
+    cur->len -= hdr + body;
+    if (tag != NULL)
+        *tag = t;
+    if (contents != NULL)
+        sp_der_init(contents, start + hdr, body);
+    if (element != NULL)
+        sp_der_init(element, start, hdr + body);
+    return SP_DER_OK;
+}
 
 /* Read one element that must carry `tag`. */
-sp_der_err sp_der_get(SP_DER *cur, unsigned tag, SP_DER *contents);
+static inline sp_der_err sp_der_get(SP_DER *cur, unsigned tag, SP_DER *contents)
+{
+    size_t hdr, body;
+    unsigned t;
+    const uint8_t *start = cur->data;
+    sp_der_err rc = sp_der_parse_header_(cur, &t, &hdr, &body);
+
+    if (rc != SP_DER_OK)
+        return rc;
+    if (t != tag)
+        return SP_DER_ERR_UNEXPECTED_TAG;
+    cur->data += hdr + body;
+    cur->len -= hdr + body;
+    sp_der_init(contents, start + hdr, body);
+    return SP_DER_OK;
+}
 
 /* As sp_der_get, but `element` receives the whole TLV. */
-sp_der_err sp_der_get_element(SP_DER *cur, unsigned tag, SP_DER *element);
+static inline sp_der_err sp_der_get_element(SP_DER *cur, unsigned tag,
+                                            SP_DER *element)
+{
+    if (cur->len == 0)
+        return SP_DER_ERR_TRUNCATED;
+    if (cur->data[0] != tag)
+        return SP_DER_ERR_UNEXPECTED_TAG;
+    return sp_der_get_any(cur, NULL, NULL, element);
+}
 
 /* Read an element only if the next tag is `tag`; *present says whether it
  * was there. A missing element is not an error. */
@@ -119,8 +222,6 @@ sp_der_err sp_der_get_integer(SP_DER *cur, SP_DER *contents);
 /* Small non-negative INTEGER (fits in 63 bits). */
 sp_der_err sp_der_get_uint64(SP_DER *cur, uint64_t *value);
 sp_der_err sp_der_get_null(SP_DER *cur);
-/* OID: `contents` is the encoded arcs (compare with sp_der_equal_bytes). */
-sp_der_err sp_der_get_oid(SP_DER *cur, SP_DER *contents);
 /* BIT STRING: `bits` is the value after the unused-bits octet, *unused the
  * number of unused bits in the last octet (always 0 for keys). */
 sp_der_err sp_der_get_bit_string(SP_DER *cur, SP_DER *bits, unsigned *unused);
@@ -130,7 +231,34 @@ sp_der_err sp_der_get_time(SP_DER *cur, int64_t *seconds, unsigned *tag);
 
 /* Validation of an element already read. */
 sp_der_err sp_der_check_integer(const SP_DER *contents);
-sp_der_err sp_der_check_oid(const SP_DER *contents);
+static inline sp_der_err sp_der_check_oid(const SP_DER *contents)
+{
+    const uint8_t *p = contents->data;
+    size_t n = contents->len;
+    int at_start = 1;
+
+    if (n == 0)
+        return SP_DER_ERR_OID;
+    for (size_t i = 0; i < n; i++) {
+        /* A subidentifier may not start with 0x80 (a leading zero group). */
+        if (at_start && p[i] == 0x80u)
+            return SP_DER_ERR_OID;
+        at_start = (p[i] & 0x80u) == 0;
+    }
+    /* The last subidentifier must be terminated. */
+    return at_start ? SP_DER_OK : SP_DER_ERR_OID;
+}
+
+/* OID: `contents` is the encoded arcs (compare with sp_der_equal_bytes). */
+static inline sp_der_err sp_der_get_oid(SP_DER *cur, SP_DER *contents)
+{
+    SP_DER save = *cur;
+    sp_der_err rc = sp_der_get(cur, SP_TAG_OID, contents);
+
+    if (rc == SP_DER_OK && (rc = sp_der_check_oid(contents)) != SP_DER_OK)
+        *cur = save;
+    return rc;
+}
 /* Characters allowed by the string type identified by `tag`. Unknown string
  * tags fail with SP_DER_ERR_UNEXPECTED_TAG. */
 sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents);
