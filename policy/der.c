@@ -392,7 +392,16 @@ sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents)
     case SP_TAG_UTF8STRING:
         for (size_t i = 0; i < n;) {
             uint32_t cp;
-            size_t k = sp_utf8_decode(p + i, n - i, &cp);
+            size_t k;
+
+            /* ASCII, by far the most common, without a decoder call */
+            if (p[i] < 0x80u) {
+                if (p[i] == 0)
+                    return SP_DER_ERR_STRING;
+                i++;
+                continue;
+            }
+            k = sp_utf8_decode(p + i, n - i, &cp);
 
             /* NUL is valid UTF-8 but only ever used to truncate names in
              * software that reads C strings. */

@@ -242,6 +242,21 @@ static int str_next(unsigned tag, SP_DER *cur, uint32_t *cp)
     return 1;
 }
 
+/* Whether every octet of the value is one ASCII character: true for the
+ * one-octet-per-character types and UTF8String when no octet has the top
+ * bit set. Such a value is its own UTF-8 form, one character per octet,
+ * and needs no decoding. */
+static int str_is_ascii(unsigned tag, const SP_DER *value)
+{
+    if (tag == SP_TAG_BMPSTRING || tag == SP_TAG_UNIVERSALSTRING)
+        return 0;
+    for (size_t i = 0; i < value->len; i++) {
+        if (value->data[i] >= 0x80u)
+            return 0;
+    }
+    return 1;
+}
+
 /* Number of characters, or SIZE_MAX when the encoding is invalid. */
 static size_t str_chars(unsigned tag, const SP_DER *value)
 {
@@ -249,6 +264,9 @@ static size_t str_chars(unsigned tag, const SP_DER *value)
     uint32_t cp;
     size_t n = 0;
     int rc;
+
+    if (str_is_ascii(tag, value))
+        return value->len;
 
     while ((rc = str_next(tag, &cur, &cp)) == 1)
         n++;
@@ -265,6 +283,11 @@ static size_t str_to_utf8(unsigned tag, const SP_DER *value, uint8_t *buf,
     size_t n = 0;
     int rc;
 
+    if (value->len < buflen && str_is_ascii(tag, value)) {
+        memcpy(buf, value->data, value->len);
+        buf[value->len] = 0;
+        return value->len;
+    }
     while ((rc = str_next(tag, &cur, &cp)) == 1) {
         uint8_t enc[4];
         size_t k;
