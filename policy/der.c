@@ -500,8 +500,19 @@ static sp_der_err der_check_children(const SP_DER *contents, int depth,
 
         if ((rc = sp_der_get_any(&cur, &tag, &child_body, &child)) != SP_DER_OK)
             return rc;
-        if ((rc = der_check_element(tag, &child_body, depth + 1)) != SP_DER_OK)
+        /* Most children are primitive: only constructed ones (and
+         * misuses of the constructed bit) take the general path. */
+        if ((tag & (0xc0u | SP_CONSTRUCTED)) == SP_CLASS_CONTEXT) {
+            /* [n] IMPLICIT primitive: left to the decoder */
+        } else if (tag == SP_TAG_OID) {
+            if ((rc = sp_der_check_oid(&child_body)) != SP_DER_OK)
+                return rc;
+        } else if (tag == SP_TAG_OCTET_STRING) {
+            /* any octets */
+        } else if ((rc = der_check_element(tag, &child_body, depth + 1))
+                   != SP_DER_OK) {
             return rc;
+        }
         /* SET and SET OF share a tag; X.509 uses SET only as SET OF, so
          * DER order is required of every SET. */
         if (is_set && prev.data != NULL && !der_set_order_ok(&prev, &child))
