@@ -383,6 +383,26 @@ int sp_der_is_string_tag(unsigned tag)
     }
 }
 
+/* Length of the longest prefix of whole 8-octet words of p[0..n) that
+ * hold only octets 01..7F: valid in both IA5String and UTF8String, and
+ * checked a word at a time instead of an octet at a time. */
+static size_t der_ascii_prefix(const uint8_t *p, size_t n)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+
+        memcpy(&w, p + i, 8);
+        /* a top bit set, or a zero octet (the classic has-zero test) */
+        if ((w & highs) != 0 || ((w - ones) & ~w & highs) != 0)
+            break;
+    }
+    return i;
+}
+
 sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents)
 {
     const uint8_t *p = contents->data;
@@ -390,7 +410,7 @@ sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents)
 
     switch (tag) {
     case SP_TAG_UTF8STRING:
-        for (size_t i = 0; i < n;) {
+        for (size_t i = der_ascii_prefix(p, n); i < n;) {
             uint32_t cp;
             size_t k;
 
@@ -423,7 +443,7 @@ sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents)
         }
         return SP_DER_OK;
     case SP_TAG_IA5STRING:
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = der_ascii_prefix(p, n); i < n; i++) {
             if (p[i] == 0 || p[i] >= 0x80u)
                 return SP_DER_ERR_STRING;
         }
