@@ -351,10 +351,80 @@ static void test_strerror_and_equal(void)
     b.len = 2;
     CU_ASSERT_FALSE(sp_der_equal(&a, &b));
     CU_ASSERT_TRUE(sp_der_equal_bytes(&a, y, 3));
+    {
+        static const uint8_t last[] = {1, 2, 4}, first[] = {0, 2, 3};
+
+        b.len = 3;
+        CU_ASSERT_TRUE(sp_der_equal(&a, &b));
+        CU_ASSERT_FALSE(sp_der_equal_bytes(&a, last, 3));
+        CU_ASSERT_FALSE(sp_der_equal_bytes(&a, first, 3));
+        sp_der_init(&b, first, 3);
+        CU_ASSERT_FALSE(sp_der_equal(&a, &b));
+        sp_der_init(&b, NULL, 0);
+        sp_der_init(&a, NULL, 0);
+        CU_ASSERT_TRUE(sp_der_equal(&a, &b));
+    }
     CU_ASSERT_TRUE(sp_der_is_string_tag(SP_TAG_UTF8STRING));
     CU_ASSERT_FALSE(sp_der_is_string_tag(SP_TAG_OCTET_STRING));
     CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_OCTET_STRING, &a),
                     SP_DER_ERR_UNEXPECTED_TAG);
+}
+
+/* The word-at-a-time ASCII checks of UTF8String and IA5String: a NUL, a
+ * byte above 7F or a UTF-8 sequence at every position of strings longer
+ * than one word, and the depth limit at its exact bound. */
+static void test_strings_every_position(void)
+{
+    uint8_t buf[40];
+    SP_DER v;
+
+    for (size_t len = 1; len <= 24; len++) {
+        memset(buf, 'a', sizeof(buf));
+        sp_der_init(&v, buf, len);
+        CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_UTF8STRING, &v), SP_DER_OK);
+        CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_IA5STRING, &v), SP_DER_OK);
+        for (size_t pos = 0; pos < len; pos++) {
+            memset(buf, 'a', sizeof(buf));
+            buf[pos] = 0;
+            CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_UTF8STRING, &v),
+                            SP_DER_ERR_STRING);
+            CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_IA5STRING, &v),
+                            SP_DER_ERR_STRING);
+            buf[pos] = 0x80;
+            CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_UTF8STRING, &v),
+                            SP_DER_ERR_STRING);
+            CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_IA5STRING, &v),
+                            SP_DER_ERR_STRING);
+            buf[pos] = 0x7f;
+            CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_UTF8STRING, &v),
+                            SP_DER_OK);
+            CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_IA5STRING, &v),
+                            SP_DER_OK);
+            if (pos + 1 < len) {
+                buf[pos] = 0xc3; /* U+00E9 */
+                buf[pos + 1] = 0xa9;
+                CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_UTF8STRING, &v),
+                                SP_DER_OK);
+                CU_ASSERT_EQUAL(sp_der_check_string(SP_TAG_IA5STRING, &v),
+                                SP_DER_ERR_STRING);
+            }
+        }
+    }
+    {
+        uint8_t nest[80];
+        SP_DER in;
+
+        /* 32 nested SEQUENCEs are the most the walk follows */
+        for (size_t depth = 32; depth <= 33; depth++) {
+            for (size_t i = 0; i < depth; i++) {
+                nest[2 * i] = 0x30;
+                nest[2 * i + 1] = (uint8_t)(2 * (depth - 1 - i));
+            }
+            sp_der_init(&in, nest, 2 * depth);
+            CU_ASSERT_EQUAL(sp_der_check_strict(&in),
+                            depth == 32 ? SP_DER_OK : SP_DER_ERR_LIMIT);
+        }
+    }
 }
 
 int main(void)
@@ -369,6 +439,7 @@ int main(void)
         {"oid text", test_oid_text},
         {"depth limit", test_depth_limit},
         {"strerror and equal", test_strerror_and_equal},
+        {"strings at every position", test_strings_every_position},
         {NULL, NULL},
     };
 
