@@ -412,6 +412,13 @@ typedef struct sp_factor_tables_st {
     sp_factor_word product[FACTOR_GROUPS_MAX];
     sp_factor_word pow_word[FACTOR_GROUPS_MAX];     /* 2^(2 word bits) mod M */
     sp_factor_word block_weight[FACTOR_GROUPS_MAX]; /* 2^(block bits) mod M */
+#if FACTOR_WORD_BITS == 64
+    /* Division-free reduction by M (see reduce128): M shifted left until
+     * its top bit is set, the shift, and the reciprocal of the shifted M */
+    uint64_t norm[FACTOR_GROUPS_MAX];
+    unsigned shift[FACTOR_GROUPS_MAX];
+    uint64_t recip[FACTOR_GROUPS_MAX];
+#endif
     uint8_t n_primes[FACTOR_GROUPS_MAX];
     uint16_t prime[FACTOR_GROUPS_MAX][FACTOR_MAX_PER_GROUP];
     sp_factor_word inverse[FACTOR_GROUPS_MAX][FACTOR_MAX_PER_GROUP];
@@ -462,9 +469,55 @@ static void factor_tables_init(void)
         t->block_weight[g] = (sp_factor_word)w;
         w = ((sp_factor_dword)1 << (FACTOR_WORD_BITS - 1)) % m * 2 % m;
         t->pow_word[g] = (sp_factor_word)((w << FACTOR_WORD_BITS) % m);
+#if FACTOR_WORD_BITS == 64
+        t->shift[g] = 0;
+        while ((m << t->shift[g] >> 63) == 0)
+            t->shift[g]++;
+        t->norm[g] = (uint64_t)(m << t->shift[g]);
+        /* floor((2^128 - 1) / d) - 2^64 for the normalized d */
+        t->recip[g] =
+            (uint64_t)((((sp_factor_dword)~t->norm[g]) << 64 | UINT64_MAX)
+                       / t->norm[g]);
+#endif
     }
     t->ready = 1;
 }
+
+#if FACTOR_WORD_BITS == 64
+/* (u1 2^64 + u0) mod d for a normalized d (top bit set) and u1 < d, with
+ * the precomputed reciprocal v: Moller and Granlund, "Improved division
+ * by invariant integers" (2011), algorithm 4. Two multiplications instead
+ * of a 128-bit division, which costs tens of cycles. */
+static inline uint64_t mod_preinv(uint64_t u1, uint64_t u0, uint64_t d,
+                                  uint64_t v)
+{
+    sp_factor_dword q =
+        (sp_factor_dword)v * u1 + ((sp_factor_dword)u1 << 64 | u0);
+    uint64_t q1 = (uint64_t)(q >> 64) + 1, q0 = (uint64_t)q;
+    uint64_t r = u0 - q1 * d;
+
+    if (r > q0)
+        r += d;
+    if (r >= d)
+        r -= d;
+    return r;
+}
+
+/* x mod product[g] for x < 2^127: x shifted by the normalization shift
+ * spans three words w2 w1 w0, reduced a word at a time. */
+static inline uint64_t reduce128(const SP_FACTOR_TABLES *t, size_t g,
+                                 sp_factor_dword x)
+{
+    unsigned s = t->shift[g]; /* at least 6: products are below 2^58 */
+    uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+    uint64_t r;
+
+    r = mod_preinv(hi >> (64 - s), hi << s | lo >> (64 - s), t->norm[g],
+                   t->recip[g]);
+    r = mod_preinv(r, lo << s, t->norm[g], t->recip[g]);
+    return r >> s;
+}
+#endif
 
 /* A whole limb, big-endian. Written out so that the compiler turns it
  * into one load and a byte swap, not a loop of shifts. */
@@ -528,7 +581,7 @@ static unsigned small_factor(const SP_DER *modulus)
         }
         for (size_t g = 0; g < t->n_groups; g++) {
             const sp_factor_word *w = t->weight[g];
-            sp_factor_dword m = t->product[g], acc = 0;
+            sp_factor_dword acc = 0;
 #if FACTOR_WORD_BITS == 64
             size_t k = 0;
 
@@ -541,8 +594,14 @@ static unsigned small_factor(const SP_DER *modulus)
                        + (sp_factor_dword)limb[k + 3] * w[k + 3];
             for (; k < count; k++)
                 acc += (sp_factor_dword)limb[k] * w[k];
+            /* the first (most significant) block starts the remainder */
+            r[g] = top + 1 == n_blocks
+                       ? reduce128(t, g, acc)
+                       : reduce128(t, g,
+                                   r[g] * (sp_factor_dword)t->block_weight[g]
+                                       + reduce128(t, g, acc));
 #else
-            sp_factor_dword hi = 0;
+            sp_factor_dword m = t->product[g], hi = 0;
 
             /* a double-word sum of products below 2^63, carries counted */
             for (size_t k = 0; k < count; k++) {
@@ -552,8 +611,6 @@ static unsigned small_factor(const SP_DER *modulus)
                 hi += acc < prod;
             }
             acc = acc % m + hi % m * t->pow_word[g] % m;
-#endif
-            /* the first (most significant) block starts the remainder */
             r[g] = top + 1 == n_blocks
                        ? (sp_factor_word)(acc % m)
                        : (sp_factor_word)((r[g]
@@ -561,6 +618,7 @@ static unsigned small_factor(const SP_DER *modulus)
                                                      t->block_weight[g]
                                            + acc % m)
                                           % m);
+#endif
         }
     }
     for (size_t g = 0; g < t->n_groups; g++) {
