@@ -930,6 +930,63 @@ static void test_rsa_small_factors(void)
     }
 }
 
+/* The small-factor check against libcrypto's BN_mod_word on random odd
+ * moduli of lengths around the check's block and word boundaries, each
+ * made a multiple of a random odd number below 760 half of the time. */
+static void test_rsa_small_factors_random(void)
+{
+    static const uint8_t e65537[] = {0x01, 0x00, 0x01};
+    static const int bytes[] = {9,   16,  17,  63,  64,  65,  255,  256,
+                                257, 384, 511, 512, 513, 520, 1024, 1030};
+
+    for (size_t b = 0; b < sizeof(bytes) / sizeof(bytes[0]); b++) {
+        for (int round = 0; round < 12; round++) {
+            BIGNUM *bn = BN_new();
+            uint8_t nbuf[1100], ints[1200], seq[1200];
+            size_t nlen, off, len;
+            unsigned smallest = 0;
+            char want[64];
+            X509 *c;
+            const SP_VERDICT *v;
+
+            CU_ASSERT_FATAL(bn != NULL
+                            && BN_rand(bn, bytes[b] * 8, BN_RAND_TOP_ONE,
+                                       BN_RAND_BOTTOM_ODD));
+            if (round % 2 == 1) {
+                unsigned q = 3 + 2 * (unsigned)(round * 61 % 379);
+
+                CU_ASSERT_FATAL(BN_sub_word(bn, BN_mod_word(bn, q)));
+                if (!BN_is_odd(bn))
+                    CU_ASSERT_FATAL(BN_sub_word(bn, q));
+            }
+            for (unsigned q = 3; q < 752 && smallest == 0; q += 2) {
+                if (BN_mod_word(bn, q) == 0)
+                    smallest = q;
+            }
+            nbuf[0] = 0;
+            nlen = (size_t)BN_bn2bin(bn, nbuf + 1);
+            BN_free(bn);
+            off = tu_der_tlv(ints, SP_TAG_INTEGER, nbuf, nlen + 1);
+            off +=
+                tu_der_tlv(ints + off, SP_TAG_INTEGER, e65537, sizeof(e65537));
+            c = iv_strict();
+            c = with_spki(c,
+                          spki_raw(ALG_RSA, seq,
+                                   tu_der_tlv(seq, SP_TAG_SEQUENCE, ints, off),
+                                   &len),
+                          &len);
+            v = judge(c);
+            if (smallest == 0) {
+                CU_ASSERT_EQUAL(tu_has_finding(v, "rsa.small_factor"), 0);
+            } else {
+                snprintf(want, sizeof(want), "divisible by %u", smallest);
+                CU_ASSERT_TRUE(detail_has(v, "rsa.small_factor", want));
+            }
+            X509_free(c);
+        }
+    }
+}
+
 static void test_rsa_key(void)
 {
     static const uint8_t e65537[] = {0x01, 0x00, 0x01};
@@ -2376,6 +2433,7 @@ static const TU_TEST core_tests[] = {
     {"SPKI algorithm and key types", test_spki_algorithm},
     {"RSA keys", test_rsa_key},
     {"RSA small factors", test_rsa_small_factors},
+    {"RSA small factors, random moduli", test_rsa_small_factors_random},
     {"EC keys", test_ec_key},
     {"EdDSA, ML-DSA, ML-KEM key lengths", test_fixed_length_keys},
     {"issuer rules", test_issuer_rules},
