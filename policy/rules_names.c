@@ -453,11 +453,13 @@ static int is_placeholder(const uint8_t *s, size_t len)
     }
     while (len > 0 && s[len - 1] == ' ')
         len--;
+    if (len == 0)
+        return 0; /* no placeholder is empty */
     for (size_t i = 0; i < N_OF(placeholder_values); i++) {
         const char *p = placeholder_values[i];
-        size_t n = strlen(p);
-        size_t k = 0;
-        if (n != len)
+        size_t n, k = 0;
+        /* the first letter rules out most entries without a strlen */
+        if (lower(s[0]) != p[0] || (n = strlen(p)) != len)
             continue;
         while (k < n && lower(s[k]) == p[k])
             k++;

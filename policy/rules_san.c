@@ -42,10 +42,20 @@ static const char *const general_name_types[] = {
  * names (RFC 2606, RFC 6761, RFC 6762, RFC 7686, RFC 9476), ICANN's
  * reserved ".internal", and names ICANN will not delegate because of
  * name-collision risk (".corp", ".home", ".mail"). "home.arpa" is RFC 8375. */
-static const char *const internal_suffixes[] = {
-    "test", "example",  "invalid", "localhost", "local", "onion",
-    "alt",  "internal", "corp",    "home",      "mail",  "home.arpa",
+/* With their lengths: every mailbox domain is compared with each. */
+#define SUFFIX(s)                                                              \
+    {                                                                          \
+        s, sizeof(s) - 1                                                       \
+    }
+static const struct {
+    const char *name;
+    size_t len;
+} internal_suffixes[] = {
+    SUFFIX("test"),  SUFFIX("example"), SUFFIX("invalid"), SUFFIX("localhost"),
+    SUFFIX("local"), SUFFIX("onion"),   SUFFIX("alt"),     SUFFIX("internal"),
+    SUFFIX("corp"),  SUFFIX("home"),    SUFFIX("mail"),    SUFFIX("home.arpa"),
 };
+#undef SUFFIX
 
 static int is_atext(uint8_t c)
 {
@@ -233,10 +243,10 @@ static const char *internal_suffix(const uint8_t *d, size_t len)
 {
     for (size_t i = 0;
          i < sizeof(internal_suffixes) / sizeof(internal_suffixes[0]); i++) {
-        size_t n = strlen(internal_suffixes[i]);
+        size_t n = internal_suffixes[i].len;
         if (len > n && d[len - n - 1] == '.'
-            && ascii_case_equal(d + len - n, internal_suffixes[i], n))
-            return internal_suffixes[i];
+            && ascii_case_equal(d + len - n, internal_suffixes[i].name, n))
+            return internal_suffixes[i].name;
     }
     return NULL;
 }
