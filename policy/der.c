@@ -520,9 +520,18 @@ static sp_der_err der_check_children(const SP_DER *contents, int depth,
 
         if ((rc = sp_der_get_any(&cur, &tag, &child_body, &child)) != SP_DER_OK)
             return rc;
-        /* Most children are primitive: only constructed ones (and
-         * misuses of the constructed bit) take the general path. */
-        if ((tag & (0xc0u | SP_CONSTRUCTED)) == SP_CLASS_CONTEXT) {
+        /* The checks of der_check_element, with the common cases first
+         * and constructed children walked without a call in between. */
+        if ((tag & SP_CONSTRUCTED) != 0) {
+            unsigned number = tag & 0x1fu;
+
+            if ((tag & 0xc0u) == 0 && number != 0x10u && number != 0x11u)
+                return SP_DER_ERR_CONSTRUCTED;
+            if ((rc = der_check_children(&child_body, depth + 1,
+                                         tag == SP_TAG_SET))
+                != SP_DER_OK)
+                return rc;
+        } else if ((tag & 0xc0u) != 0) {
             /* [n] IMPLICIT primitive: left to the decoder */
         } else if (tag == SP_TAG_OID) {
             if ((rc = sp_der_check_oid(&child_body)) != SP_DER_OK)
