@@ -600,7 +600,7 @@ static sp_der_err der_check_element(unsigned tag, const SP_DER *contents,
     }
 }
 
-sp_der_err sp_der_check_strict(const SP_DER *in)
+sp_der_err sp_der_check_strict_nested(const SP_DER *in, int level)
 {
     SP_DER cur = *in, body;
     unsigned tag;
@@ -610,7 +610,12 @@ sp_der_err sp_der_check_strict(const SP_DER *in)
         return rc;
     if (!sp_der_empty(&cur))
         return SP_DER_ERR_TRAILING;
-    return der_check_element(tag, &body, 0);
+    return der_check_element(tag, &body, level);
+}
+
+sp_der_err sp_der_check_strict(const SP_DER *in)
+{
+    return sp_der_check_strict_nested(in, 0);
 }
 
 /* ---------------------------------------------------------------- OIDs */

@@ -279,6 +279,10 @@ size_t sp_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
 /* Check that `cur` holds exactly one strictly DER-encoded element, walking
  * into every constructed element and checking every primitive it knows. */
 sp_der_err sp_der_check_strict(const SP_DER *cur);
+/* The same for an element `level` levels below the top of the value it is
+ * part of: the nesting limit counts from that top, as a walk of the
+ * whole value would. */
+sp_der_err sp_der_check_strict_nested(const SP_DER *cur, int level);
 
 /* Text form of an OID ("1.2.840.113549.1.1.11") into buf; returns buf.
  * Arcs too large for 64 bits print as "?". */

@@ -5,7 +5,8 @@
  * The input is first checked to be exactly one strictly DER-encoded value
  * (sp_der_check_strict), then decoded field by field. Every failure records
  * the field being read and the byte offset, so a refusal can say where the
- * encoding broke.
+ * encoding broke. A TBSCertificate is first tried in one pass that gives
+ * the same result when it accepts (see sp_tbs_cert_decode).
  */
 #include <stddef.h>
 #include <string.h>
@@ -15,6 +16,10 @@
 typedef struct decoder_st {
     const uint8_t *base; /* start of the input, for offsets */
     SP_DECODE_ERROR *where;
+    /* Set on the one-pass path of sp_tbs_cert_decode: the whole-TBS
+     * strict walk was not run, so the decoder walks, strictly, the parts
+     * it does not read itself (names, algorithm parameters). */
+    int one_pass;
 } DECODER;
 
 static sp_der_err fail(DECODER *dec, sp_der_err err, const char *field,
@@ -49,7 +54,8 @@ static sp_der_err fail(DECODER *dec, sp_der_err err, const char *field,
 /* AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }
  */
 static sp_der_err decode_algid(DECODER *dec, SP_DER *cur, const char *field,
-                               SP_DER *whole, SP_DER *oid, SP_DER *params)
+                               int level, SP_DER *whole, SP_DER *oid,
+                               SP_DER *params)
 {
     SP_DER body;
 
@@ -65,6 +71,9 @@ static sp_der_err decode_algid(DECODER *dec, SP_DER *cur, const char *field,
         TRY(dec, field, &body, sp_der_get_any(&body, NULL, NULL, &param_elem));
         if (!sp_der_empty(&body))
             return fail(dec, SP_DER_ERR_TRAILING, field, &body);
+        if (dec->one_pass)
+            TRY(dec, field, &param_elem,
+                sp_der_check_strict_nested(&param_elem, level + 1));
     }
     return SP_DER_OK;
 }
@@ -73,11 +82,14 @@ static sp_der_err decode_algid(DECODER *dec, SP_DER *cur, const char *field,
  * RDN  ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
  * ATV  ::= SEQUENCE { type OID, value ANY } */
 static sp_der_err decode_name(DECODER *dec, SP_DER *cur, const char *field,
-                              SP_DER *whole, SP_DER *rdns)
+                              int level, SP_DER *whole, SP_DER *rdns)
 {
     SP_DER seq;
 
     TRY(dec, field, cur, sp_der_get_element(cur, SP_TAG_SEQUENCE, whole));
+    /* values of any type and the DER order of the RDN SETs */
+    if (dec->one_pass)
+        TRY(dec, field, whole, sp_der_check_strict_nested(whole, level));
     seq = *whole;
     TRY(dec, field, &seq, sp_der_get(&seq, SP_TAG_SEQUENCE, rdns));
     seq = *rdns;
@@ -154,7 +166,7 @@ static sp_der_err decode_spki(DECODER *dec, SP_DER *cur, SP_TBS_CERT *out)
     TRY(dec, field, cur, sp_der_get_element(cur, SP_TAG_SEQUENCE, &out->spki));
     body = out->spki;
     TRY(dec, field, &body, sp_der_get(&body, SP_TAG_SEQUENCE, &body));
-    PASS(decode_algid(dec, &body, "subjectPublicKeyInfo.algorithm",
+    PASS(decode_algid(dec, &body, "subjectPublicKeyInfo.algorithm", 2,
                       &out->spki_alg, &out->spki_alg_oid,
                       &out->spki_alg_params));
     TRY(dec, "subjectPublicKeyInfo.subjectPublicKey", &body,
@@ -167,10 +179,10 @@ static sp_der_err decode_spki(DECODER *dec, SP_DER *cur, SP_TBS_CERT *out)
     return SP_DER_OK;
 }
 
-sp_der_err sp_tbs_cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
-                              SP_DECODE_ERROR *where)
+static sp_der_err cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
+                              SP_DECODE_ERROR *where, int one_pass)
 {
-    DECODER dec = {der, where};
+    DECODER dec = {der, where, one_pass};
     SP_DER in, body, validity;
     int present;
 
@@ -180,9 +192,12 @@ sp_der_err sp_tbs_cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
     if (where != NULL)
         memset(where, 0, sizeof(*where));
     sp_der_init(&in, der, len);
-    TRY(&dec, "tbsCertificate", &in, sp_der_check_strict(&in));
+    if (!one_pass)
+        TRY(&dec, "tbsCertificate", &in, sp_der_check_strict(&in));
     TRY(&dec, "tbsCertificate", &in,
         sp_der_get_element(&in, SP_TAG_SEQUENCE, &out->der));
+    if (one_pass && !sp_der_empty(&in))
+        return fail(&dec, SP_DER_ERR_TRAILING, "tbsCertificate", &in);
     body = out->der;
     TRY(&dec, "tbsCertificate", &body,
         sp_der_get(&body, SP_TAG_SEQUENCE, &body));
@@ -205,9 +220,10 @@ sp_der_err sp_tbs_cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
         out->version = (unsigned)v;
     }
     TRY(&dec, "serialNumber", &body, sp_der_get_integer(&body, &out->serial));
-    PASS(decode_algid(&dec, &body, "signature", &out->sig_alg,
+    PASS(decode_algid(&dec, &body, "signature", 1, &out->sig_alg,
                       &out->sig_alg_oid, NULL));
-    PASS(decode_name(&dec, &body, "issuer", &out->issuer, &out->issuer_rdns));
+    PASS(
+        decode_name(&dec, &body, "issuer", 1, &out->issuer, &out->issuer_rdns));
     TRY(&dec, "validity", &body, sp_der_get(&body, SP_TAG_SEQUENCE, &validity));
     TRY(&dec, "validity.notBefore", &validity,
         sp_der_get_time(&validity, &out->not_before, &out->not_before_tag));
@@ -215,8 +231,8 @@ sp_der_err sp_tbs_cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
         sp_der_get_time(&validity, &out->not_after, &out->not_after_tag));
     if (!sp_der_empty(&validity))
         return fail(&dec, SP_DER_ERR_TRAILING, "validity", &validity);
-    PASS(
-        decode_name(&dec, &body, "subject", &out->subject, &out->subject_rdns));
+    PASS(decode_name(&dec, &body, "subject", 1, &out->subject,
+                     &out->subject_rdns));
     PASS(decode_spki(&dec, &body, out));
 
     /* issuerUniqueID [1] IMPLICIT BIT STRING, subjectUniqueID [2] */
@@ -248,6 +264,24 @@ sp_der_err sp_tbs_cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
     return SP_DER_OK;
 }
 
+/* Two passes, the strict walk of the whole TBS and then the decoder, are
+ * what defines the result. The one-pass decoder reads every field with
+ * the same checks and walks strictly only what it does not read itself
+ * (names, algorithm parameters, at their nesting level in the TBS, so
+ * the depth limit is the same): when it accepts, the two passes accept
+ * with the same view. When it does not, the two passes run, so that a
+ * refusal names the field, offset and error it always named. */
+sp_der_err sp_tbs_cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
+                              SP_DECODE_ERROR *where)
+{
+    if (cert_decode(der, len, out, NULL, 1) == SP_DER_OK) {
+        if (where != NULL)
+            memset(where, 0, sizeof(*where));
+        return SP_DER_OK;
+    }
+    return cert_decode(der, len, out, where, 0);
+}
+
 /* TBSCertList ::= SEQUENCE {
  *   version INTEGER OPTIONAL (v2 = 1), signature AlgorithmIdentifier,
  *   issuer Name, thisUpdate Time, nextUpdate Time OPTIONAL,
@@ -258,7 +292,7 @@ sp_der_err sp_tbs_cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
 sp_der_err sp_tbs_crl_decode(const uint8_t *der, size_t len, SP_TBS_CRL *out,
                              SP_DECODE_ERROR *where)
 {
-    DECODER dec = {der, where};
+    DECODER dec = {der, where, 0};
     SP_DER in, body, oid, rdns;
     unsigned tag;
 
@@ -279,8 +313,8 @@ sp_der_err sp_tbs_crl_decode(const uint8_t *der, size_t len, SP_TBS_CRL *out,
             return fail(&dec, SP_DER_ERR_RANGE, "version", &body);
         out->has_version = 1;
     }
-    PASS(decode_algid(&dec, &body, "signature", &out->sig_alg, &oid, NULL));
-    PASS(decode_name(&dec, &body, "issuer", &out->issuer, &rdns));
+    PASS(decode_algid(&dec, &body, "signature", 1, &out->sig_alg, &oid, NULL));
+    PASS(decode_name(&dec, &body, "issuer", 1, &out->issuer, &rdns));
     TRY(&dec, "thisUpdate", &body,
         sp_der_get_time(&body, &out->this_update, NULL));
     tag = sp_der_peek_tag(&body);
@@ -414,7 +448,7 @@ const SP_EXTENSION *sp_tbs_find_ext(const SP_TBS_CERT *tbs, const uint8_t *oid,
 sp_der_err sp_cert_split(const uint8_t *der, size_t len, SP_DER *tbs,
                          SP_DER *outer_sig_alg, SP_DECODE_ERROR *where)
 {
-    DECODER dec = {der, where};
+    DECODER dec = {der, where, 0};
     SP_DER in, body, bits, oid;
 
     if (where != NULL)
@@ -425,7 +459,7 @@ sp_der_err sp_cert_split(const uint8_t *der, size_t len, SP_DER *tbs,
         return fail(&dec, SP_DER_ERR_TRAILING, "certificate", &in);
     TRY(&dec, "tbsCertificate", &body,
         sp_der_get_element(&body, SP_TAG_SEQUENCE, tbs));
-    PASS(decode_algid(&dec, &body, "signatureAlgorithm", outer_sig_alg, &oid,
+    PASS(decode_algid(&dec, &body, "signatureAlgorithm", 1, outer_sig_alg, &oid,
                       NULL));
     TRY(&dec, "signatureValue", &body,
         sp_der_get_bit_string(&body, &bits, NULL));
