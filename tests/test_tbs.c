@@ -158,8 +158,7 @@ static void test_every_key_type_decodes(void)
         SP_TBS_CERT view;
         SP_DECODE_ERROR where;
 
-        CU_ASSERT_EQUAL(sp_tbs_cert_decode(tbs, len, &view, &where),
-                        SP_DER_OK);
+        CU_ASSERT_EQUAL(sp_tbs_cert_decode(tbs, len, &view, &where), SP_DER_OK);
         OPENSSL_free(tbs);
         X509_free(cert);
     }
@@ -371,6 +370,90 @@ static void test_bad_name_and_spki(void)
     OPENSSL_free(p.tbs);
 }
 
+/* `k` nested SEQUENCEs, the innermost empty. */
+static void nested_seqs(BUF *b, int k)
+{
+    b->len = 0;
+    put_hex(b, "3000");
+    for (int i = 1; i < k; i++)
+        wrap(b, SP_TAG_SEQUENCE);
+}
+
+/* The nesting limit of the strict walk (32 levels from the top of the
+ * TBS) holds wherever the deep value sits: in an issuer attribute value
+ * (level 4), in the signature parameters (level 2) and in the key's
+ * algorithm parameters (level 3). One level less is accepted. */
+static void test_nesting_limit_in_fields(void)
+{
+    PARTS p;
+    BUF b, deep, part;
+    SP_TBS_CERT v;
+    SP_DECODE_ERROR w;
+
+    parts_make(&p);
+    for (int extra = 0; extra <= 1; extra++) {
+        sp_der_err want = extra ? SP_DER_ERR_LIMIT : SP_DER_OK;
+
+        /* issuer: SET (2) > ATV SEQUENCE (3) > value (4) ... */
+        nested_seqs(&deep, 28 + extra);
+        part.len = 0;
+        put_hex(&part, "0603550403");
+        put(&part, deep.data, deep.len);
+        wrap(&part, SP_TAG_SEQUENCE);
+        wrap(&part, SP_TAG_SET);
+        wrap(&part, SP_TAG_SEQUENCE);
+        b.len = 0;
+        put_hex(&b, "a003020102 020101");
+        put_view(&b, &p.view.sig_alg);
+        put(&b, part.data, part.len);
+        put_hex(&b, "301e170d3235303130313030303030305a"
+                    "170d3235313233313030303030305a");
+        put_view(&b, &p.view.subject);
+        put_view(&b, &p.view.spki);
+        wrap(&b, SP_TAG_SEQUENCE);
+        CU_ASSERT_EQUAL(decode(&b, &v, &w), want);
+        if (extra)
+            CU_ASSERT_STRING_EQUAL(w.field, "tbsCertificate");
+
+        /* signature: AlgorithmIdentifier (1) > parameters (2) ... */
+        nested_seqs(&deep, 30 + extra);
+        part.len = 0;
+        put_hex(&part, "06092a864886f70d01010b");
+        put(&part, deep.data, deep.len);
+        wrap(&part, SP_TAG_SEQUENCE);
+        b.len = 0;
+        put_hex(&b, "a003020102 020101");
+        put(&b, part.data, part.len);
+        put_view(&b, &p.view.issuer);
+        put_hex(&b, "301e170d3235303130313030303030305a"
+                    "170d3235313233313030303030305a");
+        put_view(&b, &p.view.subject);
+        put_view(&b, &p.view.spki);
+        wrap(&b, SP_TAG_SEQUENCE);
+        CU_ASSERT_EQUAL(decode(&b, &v, &w), want);
+
+        /* SPKI (1) > AlgorithmIdentifier (2) > parameters (3) ... */
+        nested_seqs(&deep, 29 + extra);
+        part.len = 0;
+        put_hex(&part, "06072a8648ce3d0201");
+        put(&part, deep.data, deep.len);
+        wrap(&part, SP_TAG_SEQUENCE);
+        put_hex(&part, "03020000");
+        wrap(&part, SP_TAG_SEQUENCE);
+        b.len = 0;
+        put_hex(&b, "a003020102 020101");
+        put_view(&b, &p.view.sig_alg);
+        put_view(&b, &p.view.issuer);
+        put_hex(&b, "301e170d3235303130313030303030305a"
+                    "170d3235313233313030303030305a");
+        put_view(&b, &p.view.subject);
+        put(&b, part.data, part.len);
+        wrap(&b, SP_TAG_SEQUENCE);
+        CU_ASSERT_EQUAL(decode(&b, &v, &w), want);
+    }
+    OPENSSL_free(p.tbs);
+}
+
 static void test_classify_other_objects(void)
 {
     const TU_CA *ca = tu_issuing_ca("p256");
@@ -457,9 +540,9 @@ static void test_ocsp_classify(void)
     id = OCSP_cert_to_id(EVP_sha1(), ca->cert, ca->cert);
     CU_ASSERT_PTR_NOT_NULL_FATAL(id);
     OCSP_basic_add1_status(bs, id, V_OCSP_CERTSTATUS_GOOD, 0, NULL, now, now);
-    CU_ASSERT_FATAL(OCSP_basic_sign(bs, ca->cert, ca->key, EVP_sha256(), NULL,
-                                    OCSP_NOCERTS)
-                    > 0);
+    CU_ASSERT_FATAL(
+        OCSP_basic_sign(bs, ca->cert, ca->key, EVP_sha256(), NULL, OCSP_NOCERTS)
+        > 0);
     len = i2d_OCSP_RESPDATA(OCSP_resp_get0_respdata(bs), &der);
     CU_ASSERT_FATAL(len > 0);
     CU_ASSERT_EQUAL(sp_classify(der, (size_t)len), SP_KIND_OCSP);
@@ -510,6 +593,7 @@ int main(void)
         {"trailing bytes and truncation", test_trailing_and_truncation},
         {"extension limit", test_extension_limit},
         {"bad names, SPKI and algorithm", test_bad_name_and_spki},
+        {"nesting limit in names and parameters", test_nesting_limit_in_fields},
         {"classify other objects", test_classify_other_objects},
         {"CRL decode", test_crl_decode},
         {"OCSP ResponseData classify", test_ocsp_classify},
