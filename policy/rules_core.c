@@ -543,7 +543,6 @@ static unsigned small_factor(const SP_DER *modulus)
     sp_factor_word r[FACTOR_GROUPS_MAX] = {0};
     SP_DER mag = *modulus, *n = &mag;
     size_t limbs, n_blocks;
-    unsigned best = 0;
 
     if (n->len == 0 || (n->data[n->len - 1] & 1) == 0)
         return 2;
@@ -621,16 +620,17 @@ static unsigned small_factor(const SP_DER *modulus)
 #endif
         }
     }
+    /* Groups hold consecutive primes in ascending order, so the first
+     * divisor found is the smallest. */
     for (size_t g = 0; g < t->n_groups; g++) {
         sp_factor_word x = r[g];
 
         for (size_t i = 0; i < t->n_primes[g]; i++) {
-            if ((sp_factor_word)(x * t->inverse[g][i]) <= t->limit[g][i]
-                && (best == 0 || t->prime[g][i] < best))
-                best = t->prime[g][i];
+            if ((sp_factor_word)(x * t->inverse[g][i]) <= t->limit[g][i])
+                return t->prime[g][i];
         }
     }
-    return best;
+    return 0;
 }
 
 static void check_rsa_key(SP_RULE_CTX *ctx)
