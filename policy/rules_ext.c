@@ -74,36 +74,104 @@ typedef struct sp_ext_row_st {
         oid, sizeof(oid), name, types, gens, crit                              \
     }
 
+/* Row indices: the id-ce rows are found by their last OID octet. */
+enum {
+    R_KU,
+    R_EKU,
+    R_CP,
+    R_CRLDP,
+    R_AIA,
+    R_AKI,
+    R_SKI,
+    R_SAN,
+    R_BC,
+    R_SMIMECAPS,
+    R_QC,
+    R_SDA,
+    R_LEI,
+    R_LEI_ROLE,
+    R_ADOBE_TS,
+    R_ADOBE_ARI,
+    R_NC,
+};
+
 static const SP_EXT_ROW ext_rows[] = {
-    ROW(oid_ku, "keyUsage", T_ALL, G_ALL, CRIT_ANY),
-    ROW(oid_eku, "extKeyUsage", T_ALL, G_ALL, CRIT_ANY),
-    ROW(oid_cp, "certificatePolicies", T_ALL, G_ALL, CRIT_CP),
-    ROW(oid_crldp, "cRLDistributionPoints", T_ALL, G_ALL, CRIT_SHOULD_NOT),
-    ROW(oid_aia, "authorityInformationAccess", T_ALL, G_ALL, CRIT_MUST_NOT),
-    ROW(oid_aki, "authorityKeyIdentifier", T_ALL, G_ALL, CRIT_MUST_NOT),
-    ROW(oid_ski, "subjectKeyIdentifier", T_ALL, G_ALL, CRIT_MUST_NOT),
-    ROW(oid_san, "subjectAltName", T_ALL, G_ALL, CRIT_ANY),
-    ROW(oid_bc, "basicConstraints", T_ALL, G_ALL, CRIT_ANY),
-    ROW(oid_smimecaps, "smimeCapabilities", T_ALL, G_ALL, CRIT_MUST_NOT),
-    ROW(oid_qc, "qcStatements", T_ALL, G_ALL, CRIT_MUST_NOT),
+    [R_KU] = ROW(oid_ku, "keyUsage", T_ALL, G_ALL, CRIT_ANY),
+    [R_EKU] = ROW(oid_eku, "extKeyUsage", T_ALL, G_ALL, CRIT_ANY),
+    [R_CP] = ROW(oid_cp, "certificatePolicies", T_ALL, G_ALL, CRIT_CP),
+    [R_CRLDP] =
+        ROW(oid_crldp, "cRLDistributionPoints", T_ALL, G_ALL, CRIT_SHOULD_NOT),
+    [R_AIA] =
+        ROW(oid_aia, "authorityInformationAccess", T_ALL, G_ALL, CRIT_MUST_NOT),
+    [R_AKI] =
+        ROW(oid_aki, "authorityKeyIdentifier", T_ALL, G_ALL, CRIT_MUST_NOT),
+    [R_SKI] = ROW(oid_ski, "subjectKeyIdentifier", T_ALL, G_ALL, CRIT_MUST_NOT),
+    [R_SAN] = ROW(oid_san, "subjectAltName", T_ALL, G_ALL, CRIT_ANY),
+    [R_BC] = ROW(oid_bc, "basicConstraints", T_ALL, G_ALL, CRIT_ANY),
+    [R_SMIMECAPS] =
+        ROW(oid_smimecaps, "smimeCapabilities", T_ALL, G_ALL, CRIT_MUST_NOT),
+    [R_QC] = ROW(oid_qc, "qcStatements", T_ALL, G_ALL, CRIT_MUST_NOT),
     /* 7.1.2.3(j): Legacy only; never for Mailbox-validated (no
      * subject attributes to describe). */
-    ROW(oid_sda, "subjectDirectoryAttributes",
-        T(SP_TYPE_ORGANIZATION) | T(SP_TYPE_SPONSORED) | T(SP_TYPE_INDIVIDUAL),
-        G(SP_GEN_LEGACY), CRIT_MUST_NOT),
+    [R_SDA] = ROW(oid_sda, "subjectDirectoryAttributes",
+                  T(SP_TYPE_ORGANIZATION) | T(SP_TYPE_SPONSORED)
+                      | T(SP_TYPE_INDIVIDUAL),
+                  G(SP_GEN_LEGACY), CRIT_MUST_NOT),
     /* 7.1.2.3(l) */
-    ROW(oid_lei, "LEI", T(SP_TYPE_ORGANIZATION) | T(SP_TYPE_SPONSORED), G_ALL,
-        CRIT_MUST_NOT),
-    ROW(oid_lei_role, "LEI role", T(SP_TYPE_SPONSORED), G_ALL, CRIT_MUST_NOT),
+    [R_LEI] =
+        ROW(oid_lei, "LEI", T(SP_TYPE_ORGANIZATION) | T(SP_TYPE_SPONSORED),
+            G_ALL, CRIT_MUST_NOT),
+    [R_LEI_ROLE] = ROW(oid_lei_role, "LEI role", T(SP_TYPE_SPONSORED), G_ALL,
+                       CRIT_MUST_NOT),
     /* 7.1.2.3(m) */
-    ROW(oid_adobe_ts, "Adobe Time-stamp", T_ALL, G_ML, CRIT_MUST_NOT),
-    ROW(oid_adobe_ari, "Adobe ArchiveRevInfo", T_ALL, G_ML, CRIT_MUST_NOT),
+    [R_ADOBE_TS] =
+        ROW(oid_adobe_ts, "Adobe Time-stamp", T_ALL, G_ML, CRIT_MUST_NOT),
+    [R_ADOBE_ARI] =
+        ROW(oid_adobe_ari, "Adobe ArchiveRevInfo", T_ALL, G_ML, CRIT_MUST_NOT),
     /* never in a subscriber certificate. */
-    ROW(oid_nc, "nameConstraints", 0, 0, CRIT_ANY),
+    [R_NC] = ROW(oid_nc, "nameConstraints", 0, 0, CRIT_ANY),
 };
 
 static const SP_EXT_ROW *ext_row(const SP_EXTENSION *e)
 {
+    /* id-ce 2.5.29.<n> (55 1d <n>): the row straight from <n>, confirmed
+     * by a comparison of the whole OID; others by the table. */
+    if (e->oid.len == 3 && e->oid.data[0] == 0x55 && e->oid.data[1] == 0x1d) {
+        int r = -1;
+
+        switch (e->oid.data[2]) {
+        case 0x0f:
+            r = R_KU;
+            break;
+        case 0x25:
+            r = R_EKU;
+            break;
+        case 0x20:
+            r = R_CP;
+            break;
+        case 0x1f:
+            r = R_CRLDP;
+            break;
+        case 0x23:
+            r = R_AKI;
+            break;
+        case 0x0e:
+            r = R_SKI;
+            break;
+        case 0x11:
+            r = R_SAN;
+            break;
+        case 0x13:
+            r = R_BC;
+            break;
+        default:
+            break;
+        }
+        if (r >= 0
+            && sp_der_equal_bytes(&e->oid, ext_rows[r].oid,
+                                  ext_rows[r].oid_len))
+            return &ext_rows[r];
+    }
     for (size_t i = 0; i < N_ELEMS(ext_rows); i++) {
         if (sp_der_equal_bytes(&e->oid, ext_rows[i].oid, ext_rows[i].oid_len))
             return &ext_rows[i];
