@@ -248,13 +248,22 @@ static int str_next(unsigned tag, SP_DER *cur, uint32_t *cp)
  * and needs no decoding. */
 static int str_is_ascii(unsigned tag, const SP_DER *value)
 {
+    const uint8_t *p = value->data;
+    size_t n = value->len, i = 0;
+    uint64_t high = 0;
+
     if (tag == SP_TAG_BMPSTRING || tag == SP_TAG_UNIVERSALSTRING)
         return 0;
-    for (size_t i = 0; i < value->len; i++) {
-        if (value->data[i] >= 0x80u)
-            return 0;
+    /* eight octets at a time: only their top bits matter */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+
+        memcpy(&w, p + i, 8);
+        high |= w;
     }
-    return 1;
+    for (; i < n; i++)
+        high |= p[i];
+    return (high & UINT64_C(0x8080808080808080)) == 0;
 }
 
 /* Number of characters, or SIZE_MAX when the encoding is invalid. */
