@@ -491,7 +491,7 @@ sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents)
 
 /* Compare two encodings as DER orders SET OF members (X.690 11.6): as
  * octet strings, the shorter one padded with zero octets at the end. */
-static int der_set_order_ok(const SP_DER *prev, const SP_DER *next)
+int sp_der_set_order_ok(const SP_DER *prev, const SP_DER *next)
 {
     size_t n = prev->len < next->len ? prev->len : next->len;
     int c = memcmp(prev->data, next->data, n);
@@ -544,7 +544,7 @@ static sp_der_err der_check_children(const SP_DER *contents, int depth,
         }
         /* SET and SET OF share a tag; X.509 uses SET only as SET OF, so
          * DER order is required of every SET. */
-        if (is_set && prev.data != NULL && !der_set_order_ok(&prev, &child))
+        if (is_set && prev.data != NULL && !sp_der_set_order_ok(&prev, &child))
             return SP_DER_ERR_ORDER;
         prev = child;
     }

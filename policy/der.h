@@ -283,6 +283,9 @@ sp_der_err sp_der_check_strict(const SP_DER *cur);
  * part of: the nesting limit counts from that top, as a walk of the
  * whole value would. */
 sp_der_err sp_der_check_strict_nested(const SP_DER *cur, int level);
+/* Whether two encodings of SET OF members are in DER order (X.690 11.6):
+ * `prev` may come before `next`. */
+int sp_der_set_order_ok(const SP_DER *prev, const SP_DER *next);
 
 /* Text form of an OID ("1.2.840.113549.1.1.11") into buf; returns buf.
  * Arcs too large for 64 bits print as "?". */

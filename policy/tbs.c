@@ -87,26 +87,34 @@ static sp_der_err decode_name(DECODER *dec, SP_DER *cur, const char *field,
     SP_DER seq;
 
     TRY(dec, field, cur, sp_der_get_element(cur, SP_TAG_SEQUENCE, whole));
-    /* values of any type and the DER order of the RDN SETs */
-    if (dec->one_pass)
-        TRY(dec, field, whole, sp_der_check_strict_nested(whole, level));
     seq = *whole;
     TRY(dec, field, &seq, sp_der_get(&seq, SP_TAG_SEQUENCE, rdns));
     seq = *rdns;
     while (!sp_der_empty(&seq)) {
-        SP_DER rdn;
+        SP_DER rdn, prev = {NULL, 0};
 
         TRY(dec, field, &seq, sp_der_get(&seq, SP_TAG_SET, &rdn));
         if (sp_der_empty(&rdn))
             return fail(dec, SP_DER_ERR_RANGE, field, &rdn);
         while (!sp_der_empty(&rdn)) {
-            SP_DER atv, type, value;
+            SP_DER atv, type, value, elem = rdn;
 
             TRY(dec, field, &rdn, sp_der_get(&rdn, SP_TAG_SEQUENCE, &atv));
             TRY(dec, field, &atv, sp_der_get_oid(&atv, &type));
             TRY(dec, field, &atv, sp_der_get_any(&atv, NULL, NULL, &value));
             if (!sp_der_empty(&atv))
                 return fail(dec, SP_DER_ERR_TRAILING, field, &atv);
+            if (!dec->one_pass)
+                continue;
+            /* What the strict walk of the Name adds to the reads above:
+             * the value, of any type, at its level (Name > SET >
+             * SEQUENCE > value), and the DER order of the SET. */
+            elem.len = (size_t)(rdn.data - elem.data);
+            TRY(dec, field, &value,
+                sp_der_check_strict_nested(&value, level + 3));
+            if (prev.data != NULL && !sp_der_set_order_ok(&prev, &elem))
+                return fail(dec, SP_DER_ERR_ORDER, field, &elem);
+            prev = elem;
         }
     }
     return SP_DER_OK;
@@ -267,10 +275,11 @@ static sp_der_err cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
 /* Two passes, the strict walk of the whole TBS and then the decoder, are
  * what defines the result. The one-pass decoder reads every field with
  * the same checks and walks strictly only what it does not read itself
- * (names, algorithm parameters, at their nesting level in the TBS, so
- * the depth limit is the same): when it accepts, the two passes accept
- * with the same view. When it does not, the two passes run, so that a
- * refusal names the field, offset and error it always named. */
+ * (attribute values and the order of RDN SETs, algorithm parameters, at
+ * their nesting level in the TBS, so the depth limit is the same): when it
+ * accepts, the two passes accept with the same view. When it does not, the two
+ * passes run, so that a refusal names the field, offset and error it always
+ * named. */
 sp_der_err sp_tbs_cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
                               SP_DECODE_ERROR *where)
 {
