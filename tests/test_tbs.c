@@ -412,8 +412,10 @@ static void test_nesting_limit_in_fields(void)
         put_view(&b, &p.view.spki);
         wrap(&b, SP_TAG_SEQUENCE);
         CU_ASSERT_EQUAL(decode(&b, &v, &w), want);
-        if (extra)
+        if (extra) {
+            CU_ASSERT_PTR_NOT_NULL_FATAL(w.field);
             CU_ASSERT_STRING_EQUAL(w.field, "tbsCertificate");
+        }
 
         /* signature: AlgorithmIdentifier (1) > parameters (2) ... */
         nested_seqs(&deep, 30 + extra);
@@ -450,6 +452,44 @@ static void test_nesting_limit_in_fields(void)
         put(&b, part.data, part.len);
         wrap(&b, SP_TAG_SEQUENCE);
         CU_ASSERT_EQUAL(decode(&b, &v, &w), want);
+    }
+    OPENSSL_free(p.tbs);
+}
+
+/* A multi-valued RDN must hold its ATVs in DER SET OF order; the
+ * refusal comes from the strict walk of the whole TBS, as always. */
+static void test_rdn_set_order(void)
+{
+    /* CN=a (55 04 03) and O=b (55 04 0a): CN sorts first */
+    static const char *const issuers[2] = {
+        "3016311430080603550403"
+        "0c01613008060355040a0c0162",
+        "301631143008060355040a"
+        "0c0162300806035504030c0161",
+    };
+    PARTS p;
+    BUF b;
+    SP_TBS_CERT v;
+    SP_DECODE_ERROR w;
+
+    parts_make(&p);
+    for (int i = 0; i < 2; i++) {
+        b.len = 0;
+        put_hex(&b, "a003020102 020101");
+        put_view(&b, &p.view.sig_alg);
+        put_hex(&b, issuers[i]);
+        put_hex(&b, "301e170d3235303130313030303030305a"
+                    "170d3235313233313030303030305a");
+        put_view(&b, &p.view.subject);
+        put_view(&b, &p.view.spki);
+        wrap(&b, SP_TAG_SEQUENCE);
+        CU_ASSERT_EQUAL(decode(&b, &v, &w),
+                        i == 0 ? SP_DER_OK : SP_DER_ERR_ORDER);
+        if (i == 1) {
+            CU_ASSERT_PTR_NOT_NULL_FATAL(w.field);
+            CU_ASSERT_STRING_EQUAL(w.field, "tbsCertificate");
+            CU_ASSERT_EQUAL(w.offset, 0);
+        }
     }
     OPENSSL_free(p.tbs);
 }
@@ -594,6 +634,7 @@ int main(void)
         {"extension limit", test_extension_limit},
         {"bad names, SPKI and algorithm", test_bad_name_and_spki},
         {"nesting limit in names and parameters", test_nesting_limit_in_fields},
+        {"RDN SET order", test_rdn_set_order},
         {"classify other objects", test_classify_other_objects},
         {"CRL decode", test_crl_decode},
         {"OCSP ResponseData classify", test_ocsp_classify},
