@@ -532,6 +532,9 @@ typedef struct sp_atv_st {
 typedef struct sp_atv_iter_st {
     SP_DER rdns; /* RDNs not yet entered */
     SP_DER rdn;  /* ATVs left in the current RDN */
+    /* When set, the ATVs come from this array (see SP_NAME_CHECK) */
+    const SP_ATV *cache;
+    size_t n, i;
 } SP_ATV_ITER;
 
 static int attr_def_index(const SP_DER *oid)
@@ -562,11 +565,18 @@ static void atv_iter_init(SP_ATV_ITER *it, const SP_DER *rdns)
 {
     it->rdns = *rdns;
     sp_der_init(&it->rdn, NULL, 0);
+    it->cache = NULL;
 }
 
 /* 1 with the next ATV, 0 at the end, -1 when the Name is malformed. */
 static int atv_next(SP_ATV_ITER *it, SP_ATV *out)
 {
+    if (it->cache != NULL) {
+        if (it->i == it->n)
+            return 0;
+        *out = it->cache[it->i++];
+        return 1;
+    }
     while (sp_der_empty(&it->rdn)) {
         if (sp_der_empty(&it->rdns))
             return 0;
@@ -578,12 +588,32 @@ static int atv_next(SP_ATV_ITER *it, SP_ATV *out)
 }
 
 /* State of the checks on one Name. */
+/* ATVs of a Name kept by check_name after its first walk. Each rule walks
+ * the Name again; parsing it every time cost more than the rules. Names
+ * with more ATVs are walked as before. */
+#define SP_NAME_ATVS 16
+
 typedef struct sp_name_check_st {
     SP_RULE_CTX *ctx;
     const SP_DER *rdns; /* RDNSequence contents */
     const char *where;  /* "subject", "SAN directoryName 1", ... */
     unsigned present;   /* bit i: attr_defs[i] occurs */
+    size_t n_atvs;      /* ATVs in the Name */
+    int cached;         /* atvs[] holds all of them, in order */
+    SP_ATV atvs[SP_NAME_ATVS];
 } SP_NAME_CHECK;
+
+/* Walk the ATVs of the Name being checked, from the kept array when it
+ * holds them all (the same ATVs in the same order as a walk). */
+static void name_iter_init(SP_ATV_ITER *it, const SP_NAME_CHECK *nc)
+{
+    atv_iter_init(it, nc->rdns);
+    if (nc->cached) {
+        it->cache = nc->atvs;
+        it->n = nc->n_atvs;
+        it->i = 0;
+    }
+}
 
 static const char *attr_name(const SP_ATV *atv, char *buf, size_t buflen)
 {
@@ -604,7 +634,7 @@ static int seen_before(const SP_NAME_CHECK *nc, const SP_ATV *atv)
     SP_ATV_ITER it;
     SP_ATV other;
 
-    atv_iter_init(&it, nc->rdns);
+    name_iter_init(&it, nc);
     while (atv_next(&it, &other) == 1 && other.start != atv->start) {
         if (sp_der_equal(&other.oid, &atv->oid))
             return 1;
@@ -621,7 +651,7 @@ static int name_has_value(const SP_NAME_CHECK *nc, int def, const uint8_t *s,
     SP_ATV atv;
     uint8_t buf[SP_VALUE_MAX];
 
-    atv_iter_init(&it, nc->rdns);
+    name_iter_init(&it, nc);
     while (atv_next(&it, &atv) == 1) {
         if (atv.def != def || !sp_der_is_string_tag(atv.tag))
             continue;
@@ -885,7 +915,7 @@ static void check_country_vs_orgid(SP_NAME_CHECK *nc, const uint8_t *cc,
     SP_ATV atv;
     uint8_t buf[SP_VALUE_MAX];
 
-    atv_iter_init(&it, nc->rdns);
+    name_iter_init(&it, nc);
     while (atv_next(&it, &atv) == 1) {
         SP_ORGID o;
         char quoted[80];
@@ -1141,7 +1171,7 @@ static const char *first_value(const SP_NAME_CHECK *nc, int def, char *out,
     uint8_t buf[SP_VALUE_MAX];
 
     out[0] = 0;
-    atv_iter_init(&it, nc->rdns);
+    name_iter_init(&it, nc);
     while (atv_next(&it, &atv) == 1) {
         if (atv.def != def)
             continue;
@@ -1235,7 +1265,7 @@ static void check_common_names(SP_NAME_CHECK *nc)
     if (ctx->type < SP_TYPE_MAILBOX || ctx->type > SP_TYPE_INDIVIDUAL
         || !has(nc, A_CN))
         return;
-    atv_iter_init(&it, nc->rdns);
+    name_iter_init(&it, nc);
     while (atv_next(&it, &atv) == 1) {
         if (atv.def != A_CN || !sp_der_is_string_tag(atv.tag))
             continue;
@@ -1277,16 +1307,26 @@ static void check_common_names(SP_NAME_CHECK *nc)
 
 static void check_name(SP_RULE_CTX *ctx, const SP_DER *rdns, const char *where)
 {
-    SP_NAME_CHECK nc = {ctx, rdns, where, 0};
+    SP_NAME_CHECK nc;
     SP_ATV_ITER it;
     SP_ATV atv;
     int rc;
 
+    /* atvs[] is filled below; only its first n_atvs entries are read */
+    nc.ctx = ctx;
+    nc.rdns = rdns;
+    nc.where = where;
+    nc.present = 0;
+    nc.n_atvs = 0;
+    nc.cached = 0;
     /* one pass to be sure the whole Name decodes, so that later walks can
-     * stop quietly at a malformed element */
+     * stop quietly at a malformed element; it keeps the ATVs it reads */
     atv_iter_init(&it, rdns);
-    while ((rc = atv_next(&it, &atv)) == 1)
-        ;
+    while ((rc = atv_next(&it, &atv)) == 1) {
+        if (nc.n_atvs < SP_NAME_ATVS)
+            nc.atvs[nc.n_atvs] = atv;
+        nc.n_atvs++;
+    }
     if (rc < 0) {
         sp_report(ctx, SP_R_SUBJ_MALFORMED,
                   "%s: not a sequence of non-empty RDNs of "
@@ -1294,7 +1334,8 @@ static void check_name(SP_RULE_CTX *ctx, const SP_DER *rdns, const char *where)
                   where);
         return;
     }
-    atv_iter_init(&it, rdns);
+    nc.cached = nc.n_atvs <= SP_NAME_ATVS;
+    name_iter_init(&it, &nc);
     while (atv_next(&it, &atv) == 1)
         check_atv(&nc, &atv);
     check_rdns(&nc);
