@@ -243,9 +243,16 @@ static inline sp_der_err sp_der_check_oid(const SP_DER *contents)
     const uint8_t *p = contents->data;
     size_t n = contents->len;
     int at_start = 1;
+    unsigned has_80 = 0;
 
     if (n == 0)
         return SP_DER_ERR_OID;
+    /* An octet 80 is wrong only where a subidentifier starts, and most
+     * OIDs hold none at all: look for one first, without branches. */
+    for (size_t i = 0; i < n; i++)
+        has_80 |= p[i] == 0x80u;
+    if (!has_80)
+        return (p[n - 1] & 0x80u) == 0 ? SP_DER_OK : SP_DER_ERR_OID;
     for (size_t i = 0; i < n; i++) {
         /* A subidentifier may not start with 0x80 (a leading zero group). */
         if (at_start && p[i] == 0x80u)
