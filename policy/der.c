@@ -46,16 +46,6 @@ const char *sp_der_strerror(sp_der_err err)
     return der_error_text[err];
 }
 
-sp_der_err sp_der_get_optional(SP_DER *cur, unsigned tag, SP_DER *contents,
-                               int *present)
-{
-    *present = 0;
-    if (cur->len == 0 || cur->data[0] != tag)
-        return SP_DER_OK;
-    *present = 1;
-    return sp_der_get(cur, tag, contents);
-}
-
 sp_der_err sp_der_get_bool(SP_DER *cur, int *value)
 {
     SP_DER body, save = *cur;
@@ -69,29 +59,6 @@ sp_der_err sp_der_get_bool(SP_DER *cur, int *value)
     }
     *value = body.data[0] == 0xffu;
     return SP_DER_OK;
-}
-
-sp_der_err sp_der_check_integer(const SP_DER *contents)
-{
-    const uint8_t *p = contents->data;
-
-    if (contents->len == 0)
-        return SP_DER_ERR_INTEGER;
-    if (contents->len > 1
-        && ((p[0] == 0x00u && (p[1] & 0x80u) == 0)
-            || (p[0] == 0xffu && (p[1] & 0x80u) != 0)))
-        return SP_DER_ERR_INTEGER;
-    return SP_DER_OK;
-}
-
-sp_der_err sp_der_get_integer(SP_DER *cur, SP_DER *contents)
-{
-    SP_DER save = *cur;
-    sp_der_err rc = sp_der_get(cur, SP_TAG_INTEGER, contents);
-
-    if (rc == SP_DER_OK && (rc = sp_der_check_integer(contents)) != SP_DER_OK)
-        *cur = save;
-    return rc;
 }
 
 sp_der_err sp_der_get_uint64(SP_DER *cur, uint64_t *value)

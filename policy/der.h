@@ -218,14 +218,45 @@ static inline sp_der_err sp_der_get_element(SP_DER *cur, unsigned tag,
 
 /* Read an element only if the next tag is `tag`; *present says whether it
  * was there. A missing element is not an error. */
-sp_der_err sp_der_get_optional(SP_DER *cur, unsigned tag, SP_DER *contents,
-                               int *present);
+static inline sp_der_err sp_der_get_optional(SP_DER *cur, unsigned tag,
+                                             SP_DER *contents, int *present)
+{
+    *present = 0;
+    if (cur->len == 0 || cur->data[0] != tag)
+        return SP_DER_OK;
+    *present = 1;
+    return sp_der_get(cur, tag, contents);
+}
 
 /* Primitive types. Each reads its tag, checks DER rules and returns a view
  * of the value (no conversion where none is needed). */
 sp_der_err sp_der_get_bool(SP_DER *cur, int *value);
+
+/* Validation of an INTEGER's contents: not empty, minimal. */
+static inline sp_der_err sp_der_check_integer(const SP_DER *contents)
+{
+    const uint8_t *p = contents->data;
+
+    if (contents->len == 0)
+        return SP_DER_ERR_INTEGER;
+    if (contents->len > 1
+        && ((p[0] == 0x00u && (p[1] & 0x80u) == 0)
+            || (p[0] == 0xffu && (p[1] & 0x80u) != 0)))
+        return SP_DER_ERR_INTEGER;
+    return SP_DER_OK;
+}
+
 /* INTEGER: `contents` is the minimal two's-complement encoding. */
-sp_der_err sp_der_get_integer(SP_DER *cur, SP_DER *contents);
+static inline sp_der_err sp_der_get_integer(SP_DER *cur, SP_DER *contents)
+{
+    SP_DER save = *cur;
+    sp_der_err rc = sp_der_get(cur, SP_TAG_INTEGER, contents);
+
+    if (rc == SP_DER_OK && (rc = sp_der_check_integer(contents)) != SP_DER_OK)
+        *cur = save;
+    return rc;
+}
+
 /* Small non-negative INTEGER (fits in 63 bits). */
 sp_der_err sp_der_get_uint64(SP_DER *cur, uint64_t *value);
 sp_der_err sp_der_get_null(SP_DER *cur);
@@ -237,7 +268,6 @@ sp_der_err sp_der_get_bit_string(SP_DER *cur, SP_DER *bits, unsigned *unused);
 sp_der_err sp_der_get_time(SP_DER *cur, int64_t *seconds, unsigned *tag);
 
 /* Validation of an element already read. */
-sp_der_err sp_der_check_integer(const SP_DER *contents);
 static inline sp_der_err sp_der_check_oid(const SP_DER *contents)
 {
     const uint8_t *p = contents->data;
