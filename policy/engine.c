@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "oids.h"
 
 /* OID contents of the extensions the rules look at more than once:
  * id-ce 2.5.29.<n> (55 1d <n>) and id-pe-authorityInfoAccess. */
@@ -22,8 +23,6 @@ static const uint8_t oid_id_ce[] = {0x55, 0x1d};
 #define ID_CE_CRLDP 0x1fu
 #define ID_CE_AKI 0x23u
 #define ID_CE_SKI 0x0eu
-static const uint8_t oid_aia[] = {0x2b, 0x06, 0x01, 0x05,
-                                  0x05, 0x07, 0x01, 0x01};
 
 /* 2.23.140.1.5: the S/MIME BR arc; reserved OIDs add <type>.<generation>. */
 static const uint8_t smime_arc[] = {0x67, 0x81, 0x0c, 0x01, 0x05};
@@ -272,7 +271,8 @@ static void locate_extensions(SP_RULE_CTX *ctx)
             default:
                 break;
             }
-        } else if (sp_der_equal_bytes(&e->oid, oid_aia, sizeof(oid_aia))) {
+        } else if (sp_der_equal_bytes(&e->oid, sp_oid_aia,
+                                      sizeof(sp_oid_aia))) {
             slot = &ctx->ext_aia;
         }
         if (slot != NULL && *slot == NULL)

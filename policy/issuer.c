@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "rules.h"
+#include "oids.h"
 
 struct sp_issuer_st {
     uint8_t *der;
@@ -27,12 +28,7 @@ struct sp_issuer_st {
     int may_issue_smime;
 };
 
-static const uint8_t oid_ski[] = {0x55, 0x1d, 0x0e};
-static const uint8_t oid_aki[] = {0x55, 0x1d, 0x23};
-static const uint8_t oid_eku[] = {0x55, 0x1d, 0x25};
 /* EKU purposes, OID contents. */
-static const uint8_t kp_email[] = {0x2b, 0x06, 0x01, 0x05,
-                                   0x05, 0x07, 0x03, 0x04};
 static const uint8_t kp_server[] = {0x2b, 0x06, 0x01, 0x05,
                                     0x05, 0x07, 0x03, 0x01};
 static const uint8_t kp_code[] = {0x2b, 0x06, 0x01, 0x05,
@@ -45,7 +41,8 @@ static const uint8_t kp_any[] = {0x55, 0x1d, 0x25, 0x00};
  * keyIdentifier; empty when absent or malformed. */
 static SP_DER ski_value(const SP_TBS_CERT *tbs)
 {
-    const SP_EXTENSION *e = sp_tbs_find_ext(tbs, oid_ski, sizeof(oid_ski));
+    const SP_EXTENSION *e =
+        sp_tbs_find_ext(tbs, sp_oid_ski, sizeof(sp_oid_ski));
     SP_DER cur, v = {NULL, 0};
 
     if (e == NULL)
@@ -59,7 +56,8 @@ static SP_DER ski_value(const SP_TBS_CERT *tbs)
 
 static SP_DER aki_key_id(const SP_TBS_CERT *tbs)
 {
-    const SP_EXTENSION *e = sp_tbs_find_ext(tbs, oid_aki, sizeof(oid_aki));
+    const SP_EXTENSION *e =
+        sp_tbs_find_ext(tbs, sp_oid_aki, sizeof(sp_oid_aki));
     SP_DER cur, seq, kid = {NULL, 0};
     int present = 0;
 
@@ -78,7 +76,8 @@ static SP_DER aki_key_id(const SP_TBS_CERT *tbs)
  * not qualify. */
 static int eku_allows_smime(const SP_TBS_CERT *tbs)
 {
-    const SP_EXTENSION *e = sp_tbs_find_ext(tbs, oid_eku, sizeof(oid_eku));
+    const SP_EXTENSION *e =
+        sp_tbs_find_ext(tbs, sp_oid_eku, sizeof(sp_oid_eku));
     SP_DER cur, seq, oid;
     int email = 0;
 
@@ -90,7 +89,7 @@ static int eku_allows_smime(const SP_TBS_CERT *tbs)
     while (!sp_der_empty(&seq)) {
         if (sp_der_get_oid(&seq, &oid) != SP_DER_OK)
             return 0;
-        if (sp_der_equal_bytes(&oid, kp_email, sizeof(kp_email)))
+        if (sp_der_equal_bytes(&oid, sp_oid_kp_email, sizeof(sp_oid_kp_email)))
             email = 1;
         else if (sp_der_equal_bytes(&oid, kp_server, sizeof(kp_server))
                  || sp_der_equal_bytes(&oid, kp_code, sizeof(kp_code))

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "oids.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -26,14 +27,8 @@
 
 /* OID contents */
 static const uint8_t oid_ku[] = {0x55, 0x1d, 0x0f};
-static const uint8_t oid_eku[] = {0x55, 0x1d, 0x25};
 static const uint8_t oid_cp[] = {0x55, 0x1d, 0x20};
 static const uint8_t oid_crldp[] = {0x55, 0x1d, 0x1f};
-static const uint8_t oid_aia[] = {0x2b, 0x06, 0x01, 0x05,
-                                  0x05, 0x07, 0x01, 0x01};
-static const uint8_t oid_aki[] = {0x55, 0x1d, 0x23};
-static const uint8_t oid_ski[] = {0x55, 0x1d, 0x0e};
-static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};
 static const uint8_t oid_bc[] = {0x55, 0x1d, 0x13};
 static const uint8_t oid_nc[] = {0x55, 0x1d, 0x1e};
 static const uint8_t oid_sda[] = {0x55, 0x1d, 0x09};
@@ -97,16 +92,17 @@ enum {
 
 static const SP_EXT_ROW ext_rows[] = {
     [R_KU] = ROW(oid_ku, "keyUsage", T_ALL, G_ALL, CRIT_ANY),
-    [R_EKU] = ROW(oid_eku, "extKeyUsage", T_ALL, G_ALL, CRIT_ANY),
+    [R_EKU] = ROW(sp_oid_eku, "extKeyUsage", T_ALL, G_ALL, CRIT_ANY),
     [R_CP] = ROW(oid_cp, "certificatePolicies", T_ALL, G_ALL, CRIT_CP),
     [R_CRLDP] =
         ROW(oid_crldp, "cRLDistributionPoints", T_ALL, G_ALL, CRIT_SHOULD_NOT),
-    [R_AIA] =
-        ROW(oid_aia, "authorityInformationAccess", T_ALL, G_ALL, CRIT_MUST_NOT),
+    [R_AIA] = ROW(sp_oid_aia, "authorityInformationAccess", T_ALL, G_ALL,
+                  CRIT_MUST_NOT),
     [R_AKI] =
-        ROW(oid_aki, "authorityKeyIdentifier", T_ALL, G_ALL, CRIT_MUST_NOT),
-    [R_SKI] = ROW(oid_ski, "subjectKeyIdentifier", T_ALL, G_ALL, CRIT_MUST_NOT),
-    [R_SAN] = ROW(oid_san, "subjectAltName", T_ALL, G_ALL, CRIT_ANY),
+        ROW(sp_oid_aki, "authorityKeyIdentifier", T_ALL, G_ALL, CRIT_MUST_NOT),
+    [R_SKI] =
+        ROW(sp_oid_ski, "subjectKeyIdentifier", T_ALL, G_ALL, CRIT_MUST_NOT),
+    [R_SAN] = ROW(sp_oid_san, "subjectAltName", T_ALL, G_ALL, CRIT_ANY),
     [R_BC] = ROW(oid_bc, "basicConstraints", T_ALL, G_ALL, CRIT_ANY),
     [R_SMIMECAPS] =
         ROW(oid_smimecaps, "smimeCapabilities", T_ALL, G_ALL, CRIT_MUST_NOT),
@@ -439,8 +435,6 @@ static void check_ku(SP_RULE_CTX *ctx)
 /* ------------------------------------------------------------------ */
 /* extKeyUsage (D-EKU)                                                  */
 
-static const uint8_t kp_email[] = {0x2b, 0x06, 0x01, 0x05,
-                                   0x05, 0x07, 0x03, 0x04};
 static const uint8_t kp_client[] = {0x2b, 0x06, 0x01, 0x05,
                                     0x05, 0x07, 0x03, 0x02};
 static const uint8_t kp_docsign[] = {0x2b, 0x06, 0x01, 0x05,
@@ -493,7 +487,8 @@ static void check_eku(SP_RULE_CTX *ctx)
         }
         if (n_seen < N_ELEMS(seen))
             seen[n_seen++] = oid;
-        if (sp_der_equal_bytes(&oid, kp_email, sizeof(kp_email))) {
+        if (sp_der_equal_bytes(&oid, sp_oid_kp_email,
+                               sizeof(sp_oid_kp_email))) {
             email = 1;
             continue;
         }

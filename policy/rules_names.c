@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "oids.h"
 
 /* ------------------------------------------------------------------ */
 /* Tables                                                              */
@@ -666,8 +667,6 @@ static int name_has_value(const SP_NAME_CHECK *nc, int def, const uint8_t *s,
  * SmtpUTF8Mailbox (exact comparison, as pkilint). */
 static int san_has_mailbox(const SP_RULE_CTX *ctx, const uint8_t *s, size_t len)
 {
-    static const uint8_t oid_smtputf8[] = {0x2b, 0x06, 0x01, 0x05,
-                                           0x05, 0x07, 0x08, 0x09};
     SP_DER cur, names;
 
     if (ctx->ext_san == NULL)
@@ -686,7 +685,8 @@ static int san_has_mailbox(const SP_RULE_CTX *ctx, const uint8_t *s, size_t len)
                 return 1;
         } else if (tag == SP_TAG_CTX_CONS(0)) {
             if (sp_der_get_oid(&body, &oid) == SP_DER_OK
-                && sp_der_equal_bytes(&oid, oid_smtputf8, sizeof(oid_smtputf8))
+                && sp_der_equal_bytes(&oid, sp_oid_smtputf8,
+                                      sizeof(sp_oid_smtputf8))
                 && sp_der_get(&body, SP_TAG_CTX_CONS(0), &explicit_value)
                        == SP_DER_OK
                 && sp_der_get(&explicit_value, SP_TAG_UTF8STRING, &value)

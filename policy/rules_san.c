@@ -17,11 +17,10 @@
 #include <string.h>
 
 #include "rules.h"
+#include "oids.h"
 
 /* id-on-SmtpUTF8Mailbox 1.3.6.1.5.5.7.8.9 and Microsoft's
  * userPrincipalName 1.3.6.1.4.1.311.20.2.3 (OID contents). */
-static const uint8_t oid_smtputf8[] = {0x2b, 0x06, 0x01, 0x05,
-                                       0x05, 0x07, 0x08, 0x09};
 static const uint8_t oid_upn[] = {0x2b, 0x06, 0x01, 0x04, 0x01,
                                   0x82, 0x37, 0x14, 0x02, 0x03};
 
@@ -396,7 +395,7 @@ static int check_other_name(SP_RULE_CTX *ctx, SP_DER body)
         || !sp_der_empty(&explicit_value))
         return -1;
 
-    if (sp_der_equal_bytes(&oid, oid_smtputf8, sizeof(oid_smtputf8))) {
+    if (sp_der_equal_bytes(&oid, sp_oid_smtputf8, sizeof(sp_oid_smtputf8))) {
         check_smtputf8(ctx, tag, &value);
         return 1;
     }

@@ -28,6 +28,7 @@
 #include <openssl/evp.h>
 
 #include "audit.h"
+#include "oids.h"
 
 #define SPPROV_AUDIT_ERR_MAX 512
 #define SPPROV_AUDIT_INITIAL_SIZE 2048
@@ -57,9 +58,6 @@ struct spprov_audit_st {
 static _Thread_local char spprov_audit_last_err[SPPROV_AUDIT_ERR_MAX];
 
 /* OID contents (no tag or length) used to find mailboxes. */
-static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};
-static const uint8_t oid_smtputf8_mailbox[] = {0x2b, 0x06, 0x01, 0x05,
-                                               0x05, 0x07, 0x08, 0x09};
 
 /* Attribute types written by name in RFC 4514 text: the names of RFC 4514
  * section 3 and the other registered LDAP descriptors S/MIME subjects
@@ -534,7 +532,8 @@ static void json_mailboxes(SPPROV_TEXT *t, const SP_TBS_CERT *cert)
     int bad = 0;
 
     for (size_t i = 0; i < cert->n_ext && i < SP_MAX_EXTENSIONS; i++) {
-        if (sp_der_equal_bytes(&cert->ext[i].oid, oid_san, sizeof(oid_san))) {
+        if (sp_der_equal_bytes(&cert->ext[i].oid, sp_oid_san,
+                               sizeof(sp_oid_san))) {
             san = &cert->ext[i];
             break;
         }
@@ -566,8 +565,8 @@ static void json_mailboxes(SPPROV_TEXT *t, const SP_TBS_CERT *cert)
                 bad = 1;
                 break;
             }
-            if (!sp_der_equal_bytes(&type_id, oid_smtputf8_mailbox,
-                                    sizeof(oid_smtputf8_mailbox)))
+            if (!sp_der_equal_bytes(&type_id, sp_oid_smtputf8,
+                                    sizeof(sp_oid_smtputf8)))
                 continue;
             if (sp_der_get(&explicit_val, SP_TAG_UTF8STRING, &value)
                 != SP_DER_OK) {
