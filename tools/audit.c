@@ -32,6 +32,7 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -380,7 +381,8 @@ static void visit(SP_AUDIT *a, AUDIT_PASS *pass, const AUDIT_ITEM *it,
 }
 
 /* Every certificate of one file (PEM, possibly a bundle, or DER). */
-static void visit_file(SP_AUDIT *a, AUDIT_PASS *pass, const char *file,
+static void visit_file(SP_AUDIT *a, AUDIT_PASS *pass, int dirfd,
+                       const char *name, const char *file,
                        const char *index_serial)
 {
     AUDIT_ITEM it = {file, 0, index_serial};
@@ -388,7 +390,7 @@ static void visit_file(SP_AUDIT *a, AUDIT_PASS *pass, const char *file,
     size_t len = 0, pos = 0, n = 0, blocks = 0;
     uint8_t *buf;
 
-    if (!sp_read_file(&a->rb, file, &len, err, sizeof(err))) {
+    if (!sp_read_file_at(&a->rb, dirfd, name, &len, err, sizeof(err))) {
         if (pass->report_errors)
             input_error(a, &it, "%s", err);
         return;
@@ -439,13 +441,20 @@ static void visit_file(SP_AUDIT *a, AUDIT_PASS *pass, const char *file,
 static int walk_db(SP_AUDIT *a, AUDIT_PASS *pass)
 {
     FILE *in = fopen(a->db_path, "r");
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
+    char *line = NULL, *name;
+    size_t cap = 0, lineno = 0, dirlen = strlen(a->certs_dir) + 1;
     ssize_t n;
     int ok = 0;
+    /* files are opened relative to the directory: one lookup less each */
+    int dirfd = open(a->certs_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
     if (in == NULL) {
         fprintf(stderr, "smimepolicy: %s: %s\n", a->db_path, strerror(errno));
+        goto end;
+    }
+    if (dirfd < 0) {
+        fprintf(stderr, "smimepolicy: --certs %s: %s\n", a->certs_dir,
+                strerror(errno));
         goto end;
     }
     while ((n = getline(&line, &cap, in)) != -1) {
@@ -480,16 +489,17 @@ static int walk_db(SP_AUDIT *a, AUDIT_PASS *pass)
                     lineno);
             goto end;
         }
+        name = path_buf + dirlen;
         if (!a->has_from && !a->has_to) {
             /* already sampled above: judge it */
             AUDIT_PASS all = *pass;
 
             all.sampling = 0;
-            visit_file(a, &all, path_buf, e.serial);
+            visit_file(a, &all, dirfd, name, path_buf, e.serial);
             pass->done = all.done;
             pass->last_draw = all.last_draw;
         } else {
-            visit_file(a, pass, path_buf, e.serial);
+            visit_file(a, pass, dirfd, name, path_buf, e.serial);
         }
     }
     if (ferror(in)) {
@@ -501,6 +511,8 @@ end:
     free(line);
     if (in != NULL)
         fclose(in);
+    if (dirfd >= 0)
+        close(dirfd);
     return ok;
 }
 
@@ -513,7 +525,7 @@ static void walk_files(SP_AUDIT *a, AUDIT_PASS *pass, char **files,
                        size_t n_files)
 {
     for (size_t i = 0; i < n_files; i++)
-        visit_file(a, pass, files[i], NULL);
+        visit_file(a, pass, AT_FDCWD, files[i], files[i], NULL);
 }
 
 /* ------------------------------------------------------------ command */

@@ -45,6 +45,10 @@ typedef struct sp_readbuf_st {
  * err. */
 int sp_read_file(SP_READBUF *rb, const char *path, size_t *len, char *err,
                  size_t errlen);
+/* The same for a path relative to the directory dirfd (AT_FDCWD: the
+ * current one); saves resolving the directory for every file. */
+int sp_read_file_at(SP_READBUF *rb, int dirfd, const char *path, size_t *len,
+                    char *err, size_t errlen);
 void sp_readbuf_free(SP_READBUF *rb);
 
 /* Offset of the first line starting with "-----BEGIN " at or after pos,

@@ -25,8 +25,21 @@
 
 void sp_json_string(FILE *out, const char *s)
 {
+    const unsigned char *p = (const unsigned char *)s;
+
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (;;) {
+        /* runs of characters that need no escape go out in one write */
+        size_t run = 0;
+
+        while (p[run] >= 0x20 && p[run] != 0x7f && p[run] != '"'
+               && p[run] != '\\')
+            run++;
+        if (run != 0)
+            fwrite(p, 1, run, out);
+        p += run;
+        if (*p == '\0')
+            break;
         switch (*p) {
         case '"':
             fputs("\\\"", out);
@@ -44,11 +57,9 @@ void sp_json_string(FILE *out, const char *s)
             fputs("\\t", out);
             break;
         default:
-            if (*p < 0x20 || *p == 0x7f)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
+            fprintf(out, "\\u%04x", *p);
         }
+        p++;
     }
     fputc('"', out);
 }
