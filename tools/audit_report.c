@@ -630,7 +630,7 @@ static const char html_style[] =
     "font-size:.9em}"
     ".cards{display:flex;gap:1em;flex-wrap:wrap}"
     ".card{border:1px solid #d0d7de;border-radius:6px;padding:.6em 1em;"
-    "min-width:9em}.card b{display:block;font-size:1.6em}"
+    "min-width:9em;flex:0 0 auto}.card b{display:block;font-size:1.6em}"
     ".ok b,td.accept{color:#1a7f37}.bad b,td.refuse,tr.refuse b{"
     "color:#cf222e}.warn b,tr.would-refuse b{color:#9a6700}"
     "li.error .sev{color:#cf222e}li.warning .sev{color:#9a6700}"
@@ -641,7 +641,7 @@ static const char html_style[] =
 static void html_card(FILE *o, const char *cls, const char *id,
                       const char *title, uint64_t n)
 {
-    fprintf(o, "<div class=\"card %s\" id=\"%s\"><b>%llu</b>%s</div>\n", cls,
+    fprintf(o, "<div class=\"card %s\" id=\"n-%s\"><b>%llu</b>%s</div>\n", cls,
             id, (unsigned long long)n, title);
 }
 
