@@ -283,7 +283,7 @@ sed '3s/^./*/' "db/newcerts/$s4.pem" >badchar.pem
 printf 'not a certificate\n' >garbage.der
 "$SP" audit badchar.pem garbage.der >out.txt 2>err.txt
 rc=$?
-expect_error "invalid base64 character" 2 "badchar.pem: invalid character 0x2a in PEM"
+expect_error "invalid base64 character" 2 "badchar.pem: invalid character .*(0x2a) in PEM at byte"
 expect_error "not DER" 2 "garbage.der: not a DER certificate"
 
 # usage errors

@@ -218,13 +218,8 @@ int sp_pem_next(uint8_t *buf, size_t len, size_t *pos, SP_PEM_BLOCK *out,
                      "truncated PEM: no END line for the block at byte %zu", p);
             return -1;
         }
-        if (buf[q] == '-') {
-            if (line_start)
-                break;
-            snprintf(err, errlen, "invalid character '-' in PEM at byte %zu",
-                     q);
-            return -1;
-        }
+        if (buf[q] == '-' && line_start)
+            break;
         v = b64_table[buf[q]];
         /* decoded bytes may already cover buf[q - 1]: remember line
          * starts instead of looking back */
@@ -234,11 +229,19 @@ int sp_pem_next(uint8_t *buf, size_t len, size_t *pos, SP_PEM_BLOCK *out,
             continue;
         }
         if (v == B64_BAD) {
-            if (buf[q] == ':')
+            const uint8_t *nl = memchr(buf + q, '\n', len - q);
+            size_t eol = nl != NULL ? (size_t)(nl - buf) : len;
+
+            /* "Proc-Type: 4,ENCRYPTED": an RFC 1421 header line */
+            if (memchr(buf + q, ':', eol - q) != NULL)
                 snprintf(err, errlen,
                          "PEM headers are not allowed in a certificate "
                          "(byte %zu)",
                          q);
+            else if (buf[q] >= 0x21 && buf[q] < 0x7f)
+                snprintf(err, errlen,
+                         "invalid character '%c' (0x%02x) in PEM at byte %zu",
+                         buf[q], buf[q], q);
             else
                 snprintf(err, errlen,
                          "invalid character 0x%02x in PEM at byte %zu", buf[q],
@@ -309,6 +312,10 @@ int sp_pem_next(uint8_t *buf, size_t len, size_t *pos, SP_PEM_BLOCK *out,
         return -1;
     }
     q += (label_end - label_start) + 5;
+    if (q < len && buf[q] == '\r')
+        q++;
+    if (q < len && buf[q] == '\n')
+        q++;
     out->label = (const char *)buf + label_start;
     out->label_len = label_end - label_start;
     out->der = buf + der_start;
