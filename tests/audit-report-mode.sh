@@ -111,5 +111,14 @@ cmp -s db.lines check.lines && [ "$(wc -l <db.lines)" -eq 3 ] \
 grep -q '"waived_by":"long_ok"' db.json && grep -q '"name":"long_ok".*"used":1' db.json \
     && sp_pass "the audit counts the exception's use" \
     || sp_fail "the audit does not count the exception's use"
+# --sample 3% of the 3 certificates openssl ca wrote: one, the same twice
+for run in 1 2; do
+    "$SP" audit --policy policy.cnf --db db/index.txt --certs db/newcerts \
+        --sample 3% --seed 11 --all --format json \
+        | grep -o '^{"file":"[^"]*","index":0,"kind"' >"pick$run.txt"
+done
+[ "$(wc -l <pick1.txt)" -eq 1 ] && cmp -s pick1.txt pick2.txt \
+    && sp_pass "openssl ca database: --sample 3% picks the same one twice" \
+    || sp_fail "openssl ca database: sample not one reproducible certificate"
 
 sp_finish
