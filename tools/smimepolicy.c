@@ -27,6 +27,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "audit_cmd.h"
 #include "engine.h"
 #include "policy_int.h"
 
@@ -57,6 +58,10 @@ static void usage(FILE *out)
           "                         [--format text|json] FILE...\n"
           "       smimepolicy policy FILE\n"
           "       smimepolicy rules\n"
+          "       smimepolicy audit (--db INDEX --certs DIR | FILE...) "
+          "[options]\n"
+          "       smimepolicy audit --log FILE\n"
+          "       smimepolicy exceptions [--warn-days N] POLICY\n"
           "       smimepolicy --version | --help\n"
           "\n"
           "check judges each certificate (PEM or DER; several PEM blocks per\n"
@@ -614,6 +619,10 @@ int main(int argc, char **argv)
         return cmd_check(argc - 1, argv + 1);
     if (strcmp(argv[1], "policy") == 0)
         return cmd_policy(argc - 1, argv + 1);
+    if (strcmp(argv[1], "audit") == 0)
+        return sp_cmd_audit(argc - 1, argv + 1);
+    if (strcmp(argv[1], "exceptions") == 0)
+        return sp_cmd_exceptions(argc - 1, argv + 1);
     if (strcmp(argv[1], "rules") == 0 && argc == 2)
         return cmd_rules();
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
