@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "nc.h"
 #include "rules.h"
 #include "oids.h"
 
@@ -26,7 +27,13 @@ struct sp_issuer_st {
     SP_DER ski;      /* SKI value, empty when absent */
     int is_root;
     int may_issue_smime;
+    /* nameConstraints, parsed once here so that judging an end-entity
+     * certificate against them allocates and parses nothing. */
+    int has_nc;
+    SP_NC nc; /* views into der */
 };
+
+static const uint8_t oid_nc[] = {0x55, 0x1d, 0x1e};
 
 /* EKU purposes, OID contents. */
 static const uint8_t kp_server[] = {0x2b, 0x06, 0x01, 0x05,
@@ -146,6 +153,20 @@ SP_ISSUER *sp_issuer_from_der(const uint8_t *der, size_t len, char *err,
         goto err;
     }
     iss->ski = ski_value(&iss->tbs);
+    {
+        const SP_EXTENSION *nc = sp_tbs_find_ext(&iss->tbs, oid_nc,
+                                                 sizeof(oid_nc));
+        sp_nc_status st;
+
+        /* A constraint the engine cannot read would be a constraint it
+         * cannot enforce: refuse the issuer rather than ignore it. */
+        if (nc != NULL && (st = sp_nc_parse(&nc->value, &iss->nc)) != SP_NC_OK) {
+            snprintf(err, errlen, "issuer certificate nameConstraints: %s",
+                     sp_nc_status_text(st));
+            goto err;
+        }
+        iss->has_nc = nc != NULL;
+    }
     iss->is_root =
         sp_der_equal(&iss->tbs.subject, &iss->tbs.issuer) && self_signed(iss);
     iss->may_issue_smime = !iss->is_root && eku_allows_smime(&iss->tbs);
@@ -243,4 +264,9 @@ int sp_issuer_is_root(const SP_ISSUER *issuer)
 int sp_issuer_may_issue_smime(const SP_ISSUER *issuer)
 {
     return issuer->may_issue_smime;
+}
+
+const SP_NC *sp_issuer_name_constraints(const SP_ISSUER *issuer)
+{
+    return issuer->has_nc ? &issuer->nc : NULL;
 }
