@@ -154,13 +154,14 @@ SP_ISSUER *sp_issuer_from_der(const uint8_t *der, size_t len, char *err,
     }
     iss->ski = ski_value(&iss->tbs);
     {
-        const SP_EXTENSION *nc = sp_tbs_find_ext(&iss->tbs, oid_nc,
-                                                 sizeof(oid_nc));
+        const SP_EXTENSION *nc =
+            sp_tbs_find_ext(&iss->tbs, oid_nc, sizeof(oid_nc));
         sp_nc_status st;
 
         /* A constraint the engine cannot read would be a constraint it
          * cannot enforce: refuse the issuer rather than ignore it. */
-        if (nc != NULL && (st = sp_nc_parse(&nc->value, &iss->nc)) != SP_NC_OK) {
+        if (nc != NULL
+            && (st = sp_nc_parse(&nc->value, &iss->nc)) != SP_NC_OK) {
             snprintf(err, errlen, "issuer certificate nameConstraints: %s",
                      sp_nc_status_text(st));
             goto err;

@@ -40,7 +40,6 @@
 #define SP_RSA_BITS_MIN 2048
 #define SP_RSA_BITS_MAX 16384
 
-
 static const SP_NAME_VALUE sp_type_names[] = {
     {"mailbox", SP_TYPE_MAILBOX},
     {"organization", SP_TYPE_ORGANIZATION},
@@ -87,10 +86,20 @@ static const SP_NAME_VALUE sp_key_type_names[] = {
 };
 
 static const char *const sp_main_keys[] = {
-    "issuers", "profiles", "mode", "crl", "crl_max_next_update", "ocsp",
+    "issuers",
+    "profiles",
+    "mode",
+    "crl",
+    "crl_max_next_update",
+    "ocsp",
     /* CA and responder certificates (policy_ca.c) */
-    "subca", "subca_name_constraints", "cross_certificates", "roots",
-    "ocsp_responders", "ocsp_responder_max_validity", NULL,
+    "subca",
+    "subca_name_constraints",
+    "cross_certificates",
+    "roots",
+    "ocsp_responders",
+    "ocsp_responder_max_validity",
+    NULL,
 };
 
 static const char *const sp_profile_keys[] = {
@@ -193,7 +202,7 @@ static int lookup_name(const SP_NAME_VALUE *table, size_t n, const char *text,
 /* Writes "path: [section] key = "value": reason" into ld->err. Any of
  * section, key and value may be NULL when they do not apply. */
 void load_error(SP_LOADER *ld, const char *section, const char *key,
-           const char *value, const char *fmt, ...)
+                const char *value, const char *fmt, ...)
 {
     char reason[SP_POLICY_ERR_MAX];
     va_list ap;
@@ -236,8 +245,7 @@ const char *section_value(STACK_OF(CONF_VALUE) * sect, const char *key)
 /* Every key of a section must be one the loader knows: a misspelt key
  * would otherwise silently leave the SBR default in place. */
 int check_known_keys(SP_LOADER *ld, const char *section,
-                            STACK_OF(CONF_VALUE) * sect,
-                            const char *const *known)
+                     STACK_OF(CONF_VALUE) * sect, const char *const *known)
 {
     for (int i = 0; i < sk_CONF_VALUE_num(sect); i++) {
         const CONF_VALUE *cv = sk_CONF_VALUE_value(sect, i);
@@ -287,7 +295,7 @@ int item_copy(char *buf, size_t buflen, const char *item, size_t len)
 
 /* A decimal number without sign, spaces or suffix, within [min, max]. */
 int parse_uint(const char *text, unsigned long min, unsigned long max,
-                      unsigned long *out)
+               unsigned long *out)
 {
     unsigned long v = 0;
 
@@ -803,8 +811,8 @@ static int load_uint_key(SP_LOADER *ld, const char *section,
 }
 
 int load_enum_key(SP_LOADER *ld, const char *section, const char *key,
-                         const char *value, const SP_NAME_VALUE *table,
-                         size_t n, unsigned *out)
+                  const char *value, const SP_NAME_VALUE *table, size_t n,
+                  unsigned *out)
 {
     char choices[128] = "";
 

@@ -92,12 +92,12 @@ typedef enum {
  * section). A sub-CA certificate belongs to the entry whose organization
  * equals its subject organizationName. */
 typedef struct sp_subca_entry_st {
-    char *name;         /* section name */
-    char *organization; /* subject O, as encoded (UTF-8) */
-    char country[3];    /* subject C; "" when the entry does not say */
-    int external;       /* operated by another organisation */
-    int affiliated;     /* an Affiliate of the issuer: anyPolicy allowed */
-    int path_len;       /* highest pathLenConstraint; -1: any, absent ok */
+    char *name;            /* section name */
+    char *organization;    /* subject O, as encoded (UTF-8) */
+    char country[3];       /* subject C; "" when the entry does not say */
+    int external;          /* operated by another organisation */
+    int affiliated;        /* an Affiliate of the issuer: anyPolicy allowed */
+    int path_len;          /* highest pathLenConstraint; -1: any, absent ok */
     int digital_signature; /* keyUsage digitalSignature allowed */
     /* rfc822Name subtrees the operator may get ("example.com",
      * ".example.com"), lowercased; empty: none (then no constrained
@@ -117,10 +117,10 @@ typedef struct sp_ca_policy_st {
     SP_SUBCA_ENTRY *subcas;
     size_t n_subcas;
     sp_nc_require name_constraints;
-    int cross_allowed;        /* cross_certificates = allow */
-    SP_ISSUER **roots;        /* root inventory (G-X-01) */
+    int cross_allowed; /* cross_certificates = allow */
+    SP_ISSUER **roots; /* root inventory (G-X-01) */
     size_t n_roots;
-    int responders_allowed;   /* ocsp_responders = allow */
+    int responders_allowed;     /* ocsp_responders = allow */
     int64_t responder_max_secs; /* longest responder validity */
     int enabled; /* any of the above: roles are told apart at all */
 } SP_CA_POLICY;
@@ -131,8 +131,8 @@ int sp_policy_load_ca(struct sp_loader_st *ld, SP_POLICY *pol);
 void sp_policy_ca_clear(SP_CA_POLICY *ca);
 
 struct sp_policy_st {
-    char *path;          /* NULL for the built-in default */
-    uint8_t sha256[32];  /* of the file bytes; zero for the default */
+    char *path;         /* NULL for the built-in default */
+    uint8_t sha256[32]; /* of the file bytes; zero for the default */
 
     /* At most one profile per (type, generation): selection is by the
      * reserved policy OID in the certificate. */

@@ -843,6 +843,7 @@ static void check_responder(SP_RULE_CTX *ctx)
         {sp_oid_ski, sizeof(sp_oid_ski)},
         {sp_oid_aia, sizeof(sp_oid_aia)},
         {oid_crldp, sizeof(oid_crldp)},
+        {oid_cp, sizeof(oid_cp)},
     };
     const SP_CA_POLICY *ca = &ctx->pol->ca;
     const SP_TBS_CERT *t = ctx->tbs;
