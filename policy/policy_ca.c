@@ -151,12 +151,12 @@ static int load_entry(SP_LOADER *ld, const SP_CA_POLICY *ca,
                    "verified");
         return 0;
     }
-    for (size_t i = 0; i < ca->n_subcas; i++) {
-        if (strcmp(ca->subcas[i].organization, value) == 0) {
+    for (const SP_SUBCA_ENTRY *other = ca->subcas; other < e; other++) {
+        if (strcmp(other->organization, value) == 0) {
             load_error(ld, section, "organization", value,
                        "entry [%s] has the same organization; a sub-CA "
                        "certificate must match one entry",
-                       ca->subcas[i].name);
+                       other->name);
             return 0;
         }
     }
@@ -342,11 +342,6 @@ int sp_policy_load_ca(SP_LOADER *ld, SP_POLICY *pol)
                    "required with cross_certificates = allow: the root "
                    "inventory a cross-certificate's subject and key must "
                    "match (SBR 7.1.2.2(g))");
-        return 0;
-    }
-    if (value != NULL && !ca->cross_allowed) {
-        load_error(ld, SP_MAIN_SECTION, "roots", value,
-                   "only used with cross_certificates = allow");
         return 0;
     }
     if (value != NULL && !load_roots(ld, ca, value))
