@@ -411,7 +411,7 @@ static void judge_cert(const SP_POLICY *pol, const uint8_t *der, size_t len,
     sp_rules_ext(&ctx);
     sp_rules_subject(&ctx);
     sp_rules_san(&ctx);
-    if (ctx.issuer != NULL)
+    if (ctx.issuer != NULL && sp_issuer_name_constraints(ctx.issuer) != NULL)
         sp_rules_issuer_nc(&ctx);
     settle(out, ctx.profile);
 }
