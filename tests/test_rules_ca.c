@@ -7,11 +7,19 @@
  * starts from a compliant certificate built here with libcrypto, changes
  * one thing, signs it with a real CA key and judges the TBS, asserting the
  * finding code and the decision; the passing twin asserts its absence.
+ * The policy keys for CA certificates (policy_ca.c) are loaded from real
+ * files, with every error checked for the file, section, key and value it
+ * names.
  */
+#define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "nc.h"
@@ -25,6 +33,54 @@
 /* An Organization-validated subscriber subject inside DN_ENTRY. */
 #define DN_EE_INSIDE                                                           \
     DN_ENTRY "/organizationIdentifier=LEIXG-AEYE00EKXESVZUUEBP67/CN=" ORG
+
+/* Count heap allocations while judging, as test_rules.c does: on glibc
+ * the program's own malloc family takes precedence over libc's. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SP_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SP_TEST_ASAN 1
+#endif
+#if defined(__GLIBC__) && !defined(SP_TEST_ASAN)
+#define SP_COUNT_ALLOCS 1
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *ptr, size_t size);
+extern void __libc_free(void *ptr);
+static volatile int counting_allocs;
+static volatile size_t n_allocs;
+
+void *malloc(size_t size)
+{
+    if (counting_allocs)
+        n_allocs++;
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    if (counting_allocs)
+        n_allocs++;
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *ptr, size_t size)
+{
+    if (counting_allocs)
+        n_allocs++;
+    return __libc_realloc(ptr, size);
+}
+
+void free(void *ptr)
+{
+    __libc_free(ptr);
+}
+#endif
+
+static char tmpdir[256];
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -901,6 +957,327 @@ static void test_issuer_nc_malformed(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Judging allocates nothing                                           */
+
+/* A CA certificate, a refused one with many findings, a responder
+ * certificate and an end-entity certificate under a constrained issuer:
+ * no heap allocation while judging any of them. */
+static void test_no_allocation(void)
+{
+#ifdef SP_COUNT_ALLOCS
+    SP_POLICY *pol = ca_policy();
+    TU_CA *ca = constrained_ca("example.com", DN_ENTRY, "bad.example.com");
+    X509 *good = subca_new(), *bad = subca_new(), *resp = responder_new();
+    X509 *ee = tu_cert_new(SP_TYPE_ORGANIZATION, SP_GEN_STRICT, KEY, ca);
+    SP_JUDGE_OPTS root_opts = {SP_AT_NOTBEFORE, root()->issuer, 1};
+    SP_JUDGE_OPTS ca_opts = {SP_AT_NOTBEFORE, ca->issuer, 1};
+    SP_VERDICT *v = OPENSSL_zalloc(sizeof(*v));
+    uint8_t *t[4];
+    size_t len[4];
+    void *(*volatile probe)(size_t) = malloc;
+    void *p;
+
+    CU_ASSERT_FATAL(v != NULL);
+    pol->ca.responders_allowed = 1;
+    tu_cert_set_ext(bad, "extendedKeyUsage", "serverAuth,anyExtendedKeyUsage");
+    tu_cert_set_ext(bad, "keyUsage", "keyCertSign,digitalSignature");
+    set_nc(bad, 0, "bob@example.com,example.org", "/C=FR", NULL);
+    tu_cert_set_subject(ee, DN_EE_INSIDE);
+    tu_cert_set_ext(ee, "subjectAltName", "email:eve@bad.example.com");
+    t[0] = tu_cert_tbs(good, root(), NULL, &len[0]);
+    t[1] = tu_cert_tbs(bad, root(), NULL, &len[1]);
+    t[2] = tu_cert_tbs(resp, root(), NULL, &len[2]);
+    t[3] = tu_cert_tbs(ee, ca, NULL, &len[3]);
+
+    counting_allocs = 1;
+    p = probe(16);
+    counting_allocs = 0;
+    free(p);
+    if (n_allocs == 0) {
+        fprintf(stderr, "(malloc is not interposed here; not measured) ");
+    } else {
+        n_allocs = 0;
+        counting_allocs = 1;
+        for (int i = 0; i < 3; i++)
+            sp_judge(pol, t[i], len[i], &root_opts, v);
+        sp_judge(pol, t[3], len[3], &ca_opts, v);
+        counting_allocs = 0;
+        CU_ASSERT_EQUAL(n_allocs, 0);
+    }
+    /* The decisions counted are the ones intended. */
+    CU_ASSERT_EQUAL(sp_judge(pol, t[0], len[0], &root_opts, v),
+                    SP_DECIDE_ACCEPT);
+    CU_ASSERT_EQUAL(sp_judge(pol, t[1], len[1], &root_opts, v),
+                    SP_DECIDE_REFUSE);
+    CU_ASSERT_TRUE(v->findings.n >= 5);
+    CU_ASSERT_EQUAL(sp_judge(pol, t[2], len[2], &root_opts, v),
+                    SP_DECIDE_ACCEPT);
+    CU_ASSERT_EQUAL(v->role, SP_ROLE_OCSP);
+    CU_ASSERT_EQUAL(sp_judge(pol, t[3], len[3], &ca_opts, v), SP_DECIDE_REFUSE);
+    TU_ASSERT_FINDING(v, "nc.ee_email_outside");
+    for (int i = 0; i < 4; i++)
+        OPENSSL_free(t[i]);
+    OPENSSL_free(v);
+    X509_free(good);
+    X509_free(bad);
+    X509_free(resp);
+    X509_free(ee);
+    free_ca(ca);
+    sp_policy_free(pol);
+#else
+    fprintf(stderr, "(allocation counting needs glibc without ASan) ");
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* Policy file keys (policy_ca.c)                                      */
+
+static char policy_path[300];
+static char err[SP_POLICY_ERR_MAX];
+
+static void write_file(const char *name, const char *text)
+{
+    char path[400];
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    fp = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    CU_ASSERT_EQUAL_FATAL(fputs(text, fp) >= 0, 1);
+    CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+}
+
+static void write_cert(const char *name, X509 *cert)
+{
+    char path[400];
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    fp = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    CU_ASSERT_EQUAL_FATAL(PEM_write_X509(fp, cert), 1);
+    CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+}
+
+static SP_POLICY *load(const char *text)
+{
+    write_file("policy.cnf", text);
+    err[0] = '\0';
+    return sp_policy_load(policy_path, err, sizeof(err));
+}
+
+/* Loading must fail, naming the file first and then every part. */
+static void expect_error(int line, const char *text, const char *const *parts)
+{
+    SP_POLICY *pol = load(text);
+    int ok = pol == NULL && strncmp(err, policy_path, strlen(policy_path)) == 0;
+
+    for (size_t i = 0; ok && parts[i] != NULL; i++)
+        ok = strstr(err, parts[i]) != NULL;
+    if (!ok)
+        fprintf(stderr, "\nline %d: %s: \"%s\"\n", line,
+                pol == NULL ? "error" : "loaded", err);
+    CU_ASSERT_TRUE(ok);
+    sp_policy_free(pol);
+}
+
+#define EXPECT_ERROR(text, ...)                                                \
+    do {                                                                       \
+        static const char *const parts_[] = {__VA_ARGS__, NULL};               \
+        expect_error(__LINE__, (text), parts_);                                \
+    } while (0)
+
+#define MAIN "[smimepolicy]\n"
+#define ENTRY_A                                                                \
+    "[a]\norganization = Example Ltd\ncountry = DE\n"                          \
+    "permitted_email = example.com, .Example.com\n"
+
+static void test_policy_defaults(void)
+{
+    SP_POLICY *pol = load(MAIN "mode = enforce\n");
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
+    CU_ASSERT_EQUAL(pol->ca.enabled, 0);
+    CU_ASSERT_EQUAL(pol->ca.n_subcas, 0);
+    CU_ASSERT_EQUAL(pol->ca.name_constraints, SP_NC_REQUIRE_EXTERNAL);
+    CU_ASSERT_EQUAL(pol->ca.cross_allowed, 0);
+    CU_ASSERT_EQUAL(pol->ca.responders_allowed, 0);
+    CU_ASSERT_EQUAL(pol->ca.responder_max_secs, 90 * DAY);
+    sp_policy_free(pol);
+}
+
+static void test_policy_keys(void)
+{
+    SP_POLICY *pol;
+    const SP_SUBCA_ENTRY *a, *b;
+
+    write_cert("root.pem", tu_root_ca("p384")->cert);
+    pol = load(MAIN "subca = a, b\nsubca_name_constraints = all\n"
+                    "cross_certificates = allow\nroots = root.pem\n"
+                    "ocsp_responders = allow\n"
+                    "ocsp_responder_max_validity = 30d\n" ENTRY_A
+                    "path_len = any\n"
+                    "[b]\norganization = Own Operations GmbH\nexternal = no\n"
+                    "affiliated = yes\ndigital_signature = yes\npath_len = 2\n"
+                    "permitted_email = own.example\n");
+    if (pol == NULL)
+        fprintf(stderr, "\n%s\n", err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
+    CU_ASSERT_EQUAL(pol->ca.enabled, 1);
+    CU_ASSERT_EQUAL(pol->ca.name_constraints, SP_NC_REQUIRE_ALL);
+    CU_ASSERT_EQUAL(pol->ca.cross_allowed, 1);
+    CU_ASSERT_EQUAL(pol->ca.n_roots, 1);
+    CU_ASSERT_EQUAL(pol->ca.responders_allowed, 1);
+    CU_ASSERT_EQUAL(pol->ca.responder_max_secs, 30 * DAY);
+    CU_ASSERT_EQUAL_FATAL(pol->ca.n_subcas, 2);
+    a = &pol->ca.subcas[0];
+    b = &pol->ca.subcas[1];
+    CU_ASSERT_STRING_EQUAL(a->name, "a");
+    CU_ASSERT_STRING_EQUAL(a->organization, "Example Ltd");
+    CU_ASSERT_STRING_EQUAL(a->country, "DE");
+    CU_ASSERT_EQUAL(a->external, 1);
+    CU_ASSERT_EQUAL(a->affiliated, 0);
+    CU_ASSERT_EQUAL(a->path_len, -1);
+    CU_ASSERT_EQUAL(a->digital_signature, 0);
+    CU_ASSERT_EQUAL_FATAL(a->n_permitted_email, 2);
+    CU_ASSERT_STRING_EQUAL(a->permitted_email[1], ".example.com");
+    CU_ASSERT_STRING_EQUAL(b->country, "");
+    CU_ASSERT_EQUAL(b->external, 0);
+    CU_ASSERT_EQUAL(b->affiliated, 1);
+    CU_ASSERT_EQUAL(b->digital_signature, 1);
+    CU_ASSERT_EQUAL(b->path_len, 2);
+    sp_policy_free(pol);
+
+    /* Each of the three switches enables roles on its own. */
+    pol = load(MAIN "ocsp_responders = allow\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
+    CU_ASSERT_EQUAL(pol->ca.enabled, 1);
+    sp_policy_free(pol);
+    pol = load(MAIN "cross_certificates = allow\nroots = root.pem\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
+    CU_ASSERT_EQUAL(pol->ca.enabled, 1);
+    sp_policy_free(pol);
+    /* An internal operator under "external" needs no permitted_email. */
+    pol = load(MAIN "subca = b\n[b]\norganization = Own GmbH\nexternal = no\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
+    CU_ASSERT_EQUAL(pol->ca.subcas[0].n_permitted_email, 0);
+    sp_policy_free(pol);
+}
+
+static void test_policy_errors(void)
+{
+    write_cert("root.pem", tu_root_ca("p384")->cert);
+    write_cert("notroot.pem", tu_issuing_ca("p256")->cert);
+    EXPECT_ERROR(MAIN "subca = nosuch\n", "[smimepolicy] subca = \"nosuch\"",
+                 "no section [nosuch]");
+    EXPECT_ERROR(MAIN "subca = ,\n", "[smimepolicy] subca", "empty list");
+    EXPECT_ERROR(MAIN "subca = a, a\n" ENTRY_A, "subca = \"a\"",
+                 "listed twice");
+    EXPECT_ERROR(MAIN "subca = a\n[a]\ncountry = DE\n", "[a] organization",
+                 "required");
+    EXPECT_ERROR(MAIN "subca = a, b\n" ENTRY_A "[b]\norganization = Example "
+                      "Ltd\nexternal = no\n",
+                 "[b] organization = \"Example Ltd\"", "entry [a]");
+    EXPECT_ERROR(MAIN "subca = a\n" ENTRY_A "colour = red\n",
+                 "[a] colour = \"red\"", "unknown key");
+    EXPECT_ERROR(MAIN "subca = a\n" ENTRY_A "country = XK\n",
+                 "[a] country = \"XK\"", "ISO 3166-1");
+    EXPECT_ERROR(MAIN "subca = a\n" ENTRY_A "country = de\n",
+                 "[a] country = \"de\"", "ISO 3166-1");
+    EXPECT_ERROR(MAIN "subca = a\n" ENTRY_A "external = maybe\n",
+                 "[a] external = \"maybe\"", "must be");
+    EXPECT_ERROR(MAIN "subca = a\n" ENTRY_A "path_len = 9\n",
+                 "[a] path_len = \"9\"", "0 to 8");
+    EXPECT_ERROR(MAIN "subca = a\n" ENTRY_A "path_len = -1\n",
+                 "[a] path_len = \"-1\"", "any");
+    EXPECT_ERROR(MAIN "subca = a\n" ENTRY_A "affiliated = yes\n",
+                 "[a] affiliated = \"yes\"", "external");
+    EXPECT_ERROR(MAIN "subca = a\n[a]\norganization = X\n"
+                      "permitted_email = bob@example.com\n",
+                 "[a] permitted_email = \"bob@example.com\"",
+                 "mailbox address");
+    EXPECT_ERROR(MAIN "subca = a\n[a]\norganization = X\n"
+                      "permitted_email = com\n",
+                 "[a] permitted_email = \"com\"", "fully qualified");
+    EXPECT_ERROR(MAIN "subca = a\n[a]\norganization = X\n"
+                      "permitted_email = ,\n",
+                 "[a] permitted_email", "empty list");
+    EXPECT_ERROR(MAIN "subca = a\n[a]\norganization = X\n",
+                 "[a] permitted_email", "technically constrained");
+    EXPECT_ERROR(MAIN "subca_name_constraints = all\nsubca = b\n[b]\n"
+                      "organization = Own\nexternal = no\n",
+                 "[b] permitted_email", "subca_name_constraints = all");
+    EXPECT_ERROR(MAIN "subca_name_constraints = some\n",
+                 "[smimepolicy] subca_name_constraints = \"some\"",
+                 "external, all or none");
+    EXPECT_ERROR(MAIN "cross_certificates = yes\n",
+                 "[smimepolicy] cross_certificates = \"yes\"",
+                 "allow or refuse");
+    EXPECT_ERROR(MAIN "cross_certificates = allow\n", "[smimepolicy] roots",
+                 "required");
+    EXPECT_ERROR(MAIN "cross_certificates = allow\nroots = nosuch.pem\n",
+                 "[smimepolicy] roots = \"nosuch.pem\"", "cannot open");
+    EXPECT_ERROR(MAIN "cross_certificates = allow\nroots = notroot.pem\n",
+                 "[smimepolicy] roots = \"notroot.pem\"",
+                 "not a self-signed root");
+    EXPECT_ERROR(MAIN "roots = ,\n", "[smimepolicy] roots", "empty list");
+    EXPECT_ERROR(MAIN "ocsp_responders = on\n",
+                 "[smimepolicy] ocsp_responders = \"on\"", "allow or refuse");
+    EXPECT_ERROR(MAIN "ocsp_responder_max_validity = 826d\n",
+                 "[smimepolicy] ocsp_responder_max_validity = \"826d\"",
+                 "825 days");
+    EXPECT_ERROR(MAIN "ocsp_responder_max_validity = soon\n",
+                 "[smimepolicy] ocsp_responder_max_validity = \"soon\"",
+                 "duration");
+}
+
+/* conf/example-subca.cnf as shipped, with its root certificate, and a
+ * constrained sub-CA for its External Sub-CA entry judged through it. */
+static void test_shipped_example(void)
+{
+    char text[1024];
+    SP_POLICY *pol;
+    const SP_VERDICT *v;
+    X509 *c;
+
+    write_cert("root-ca.pem", root()->cert);
+    snprintf(text, sizeof(text), ".include %s/conf/example-subca.cnf\n",
+             SP_SRCDIR);
+    /* Its issuers = root-ca.pem is relative to the directory of the
+     * policy file loaded (the site file including the example). */
+    pol = load(text);
+    if (pol == NULL)
+        fprintf(stderr, "\n%s\n", err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
+    CU_ASSERT_EQUAL(pol->ca.enabled, 1);
+    CU_ASSERT_EQUAL_FATAL(pol->ca.n_subcas, 2);
+    CU_ASSERT_STRING_EQUAL(pol->ca.subcas[0].organization, ORG);
+    CU_ASSERT_EQUAL(pol->ca.subcas[0].external, 1);
+    CU_ASSERT_EQUAL(pol->ca.subcas[1].affiliated, 1);
+    CU_ASSERT_EQUAL(pol->ca.responders_allowed, 1);
+    CU_ASSERT_EQUAL(pol->ca.cross_allowed, 0);
+
+    v = judge(pol, subca_new());
+    TU_ASSERT_DECISION(v, SP_DECIDE_ACCEPT);
+    c = subca_new();
+    tu_cert_del_ext(c, "nameConstraints");
+    expect_refused(pol, c, "nc.missing");
+    c = subca_new();
+    set_nc(c, 1, "example.net", DN_ENTRY, NULL);
+    expect_refused(pol, c, "nc.outside_entry");
+    sp_policy_free(pol);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* ------------------------------------------------------------------ */
 
 static const TU_TEST role_tests[] = {
     {"compliant constrained sub-CA", test_subca_accepted},
@@ -936,15 +1313,39 @@ static const TU_TEST nc_tests[] = {
 static const TU_TEST other_tests[] = {
     {"cross-certificates", test_cross},
     {"OCSP responder certificates", test_responder},
+    {"judging allocates nothing", test_no_allocation},
+    {NULL, NULL},
+};
+
+static const TU_TEST policy_tests[] = {
+    {"defaults", test_policy_defaults},
+    {"keys", test_policy_keys},
+    {"errors", test_policy_errors},
+    {"conf/example-subca.cnf", test_shipped_example},
     {NULL, NULL},
 };
 
 int main(void)
 {
+    const char *base = getenv("TMPDIR");
+    int rc;
+
+    /* It would redirect the relative .include of the shipped example. */
+    unsetenv("OPENSSL_CONF_INCLUDE");
+    snprintf(tmpdir, sizeof(tmpdir), "%s/sp-rules-ca-XXXXXX",
+             base != NULL && *base != '\0' ? base : "/tmp");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(policy_path, sizeof(policy_path), "%s/policy.cnf", tmpdir);
     tu_init();
     tu_add_suite("roles", role_tests);
     tu_add_suite("sub-CA rules", subca_tests);
     tu_add_suite("name constraints", nc_tests);
     tu_add_suite("cross and responder certificates", other_tests);
-    return tu_run();
+    tu_add_suite("policy file", policy_tests);
+    rc = tu_run();
+    nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return rc;
 }
