@@ -197,7 +197,8 @@ sp_db_unchanged "sub-CA of an unlisted operator"
 
 # The command gives the provider's verdict on the issued certificate;
 # without CA keys in the policy (the shipped SBR policy) it is refused.
-if "$tool" check --policy policy.cnf subca.pem >check.out 2>&1; then
+if "$tool" check --policy policy.cnf subca.pem >check.out 2>&1 \
+    && grep -q "accept certificate .*(subordinate-ca)" check.out; then
     sp_pass "smimepolicy check accepts the issued sub-CA"
 else
     sp_fail "smimepolicy check refuses the issued sub-CA"
@@ -209,6 +210,11 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -q "bc.ca_true" check.out \
     && sp_pass "smimepolicy check without CA keys refuses it (bc.ca_true)" \
     || sp_fail "smimepolicy check without CA keys exited $rc"
+
+"$tool" policy policy.cnf >policy.out 2>&1
+grep -q 'subca example_ltd: organization "Example Ltd" country DE external=yes' \
+    policy.out && sp_pass "smimepolicy policy lists the sub-CA entries" \
+    || sp_fail "smimepolicy policy does not list example_ltd"
 
 # --- end-entity certificates signed by the constrained sub-CA's key
 sp_write_policy policy-sub.cnf "$SP_WORK/subca.pem"
