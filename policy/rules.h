@@ -117,6 +117,8 @@ int sp_country_code_known(const uint8_t *cc);
 /* The issuing CA's parsed nameConstraints, NULL when it has none. */
 struct sp_nc_st;
 const struct sp_nc_st *sp_issuer_name_constraints(const SP_ISSUER *issuer);
+/* The issuing CA's pathLenConstraint, -1 when it has none. */
+long sp_issuer_path_len(const SP_ISSUER *issuer);
 
 /* Rules for a TBSCertList. */
 void sp_rules_crl(const SP_POLICY *pol, const SP_TBS_CRL *crl,

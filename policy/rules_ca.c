@@ -461,14 +461,29 @@ static void check_ca_aia(SP_RULE_CTX *ctx)
 static void check_ca_bc(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry)
 {
     int ca;
-    long path_len;
+    long path_len, issuer_len;
 
     if (!ctx->ext_bc->critical)
         sp_report(ctx, SP_R_SUBCA_BC_NOT_CRITICAL,
                   "basicConstraints (cA TRUE) is not critical");
+    (void)bc_parse(ctx->ext_bc, &ca, &path_len); /* parsed by the role */
+    if (ctx->issuer != NULL
+        && (issuer_len = sp_issuer_path_len(ctx->issuer)) >= 0
+        && !sp_der_equal(&ctx->tbs->subject, &ctx->tbs->issuer)) {
+        /* A path through the issuer may hold issuer_len more CAs. */
+        if (issuer_len == 0)
+            sp_report(ctx, SP_R_SUBCA_ISSUER_PATHLEN,
+                      "the issuing CA's pathLenConstraint is 0: it may not "
+                      "certify another CA");
+        else if (path_len < 0 || path_len >= issuer_len)
+            sp_report(ctx, SP_R_SUBCA_ISSUER_PATHLEN,
+                      "pathLenConstraint %s%ld is not below the issuing CA's "
+                      "%ld",
+                      path_len < 0 ? "absent, unlimited; " : "",
+                      path_len < 0 ? 0L : path_len, issuer_len);
+    }
     if (entry == NULL || entry->path_len < 0)
         return;
-    (void)bc_parse(ctx->ext_bc, &ca, &path_len); /* parsed by the role */
     if (path_len < 0)
         sp_report(ctx, SP_R_SUBCA_PATHLEN,
                   "no pathLenConstraint; entry [%s] sets path_len = %d",
@@ -925,6 +940,9 @@ void sp_rules_ca(SP_RULE_CTX *ctx, sp_role role)
     sp_rules_core_ca(ctx);
     if (role == SP_ROLE_OCSP) {
         check_responder(ctx);
+        if (ctx->issuer != NULL
+            && sp_issuer_name_constraints(ctx->issuer) != NULL)
+            sp_rules_issuer_nc(ctx);
         return;
     }
     if (role == SP_ROLE_CROSS && !ctx->pol->ca.cross_allowed)
@@ -957,6 +975,10 @@ void sp_rules_ca(SP_RULE_CTX *ctx, sp_role role)
     check_ca_aki_ski(ctx, SP_R_SUBCA_AKI, 1);
     check_ca_subject(ctx, entry);
     check_ca_nc(ctx, entry);
+    /* RFC 5280 6.1.3: the issuer's constraints bind every certificate
+     * below it, CA certificates included. */
+    if (ctx->issuer != NULL && sp_issuer_name_constraints(ctx->issuer) != NULL)
+        sp_rules_issuer_nc(ctx);
 }
 
 /* A mailbox (rfc822Name, SmtpUTF8Mailbox or emailAddress) against the

@@ -151,9 +151,9 @@ static void set_nc(X509 *c, int critical, const char *permit_emails,
 
 /* A compliant, technically constrained sub-CA certificate for the
  * policy entry of ORG, issued by the P-256 root. */
-static X509 *subca_new(void)
+static X509 *subca_under(const TU_CA *issuer)
 {
-    X509 *c = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_STRICT, KEY, root());
+    X509 *c = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_STRICT, KEY, issuer);
 
     tu_cert_set_subject(c, DN_ENTRY "/CN=Example SMIME CA");
     tu_cert_del_ext(c, "subjectAltName");
@@ -164,6 +164,21 @@ static X509 *subca_new(void)
     tu_cert_set_ext(c, "certificatePolicies",
                     "2.23.140.1.5.2.3,2.23.140.1.5.1.3");
     set_nc(c, 1, "example.com,.example.com", DN_ENTRY, NULL);
+    return c;
+}
+
+static X509 *subca_new(void)
+{
+    return subca_under(root());
+}
+
+/* A sub-CA below `ca` (another key and name than the template's). */
+static X509 *subca_below(const TU_CA *ca)
+{
+    X509 *c = subca_under(ca);
+
+    tu_cert_set_subject(c, DN_ENTRY "/CN=Example SMIME CA 2");
+    tu_cert_set_key(c, "p384");
     return c;
 }
 
@@ -841,21 +856,16 @@ static void test_responder(void)
 /* ------------------------------------------------------------------ */
 /* The issuing CA's name constraints on end-entity certificates        */
 
-/* A TU_CA for a constrained sub-CA (key: the P-256 subscriber key). */
-static TU_CA *constrained_ca(const char *emails, const char *dn,
-                             const char *excluded)
+/* A TU_CA for a sub-CA certificate `c` (taken over), issued by the root;
+ * its key is the P-256 subscriber key. */
+static TU_CA *make_ca(X509 *c)
 {
     TU_CA *ca = OPENSSL_zalloc(sizeof(*ca));
-    X509 *c = subca_new();
     uint8_t *tbs, *der;
     size_t len;
     char err[256];
 
     CU_ASSERT_FATAL(ca != NULL);
-    if (emails != NULL || dn != NULL || excluded != NULL)
-        set_nc(c, 1, emails, dn, excluded);
-    else
-        tu_cert_del_ext(c, "nameConstraints");
     tbs = tu_cert_tbs(c, root(), NULL, &len);
     OPENSSL_free(tbs);
     der = tu_cert_der(c, &len);
@@ -866,6 +876,19 @@ static TU_CA *constrained_ca(const char *emails, const char *dn,
     snprintf(ca->kind, sizeof(ca->kind), "%s", KEY);
     OPENSSL_free(der);
     return ca;
+}
+
+/* A constrained sub-CA as a TU_CA (all NULL: no nameConstraints). */
+static TU_CA *constrained_ca(const char *emails, const char *dn,
+                             const char *excluded)
+{
+    X509 *c = subca_new();
+
+    if (emails != NULL || dn != NULL || excluded != NULL)
+        set_nc(c, 1, emails, dn, excluded);
+    else
+        tu_cert_del_ext(c, "nameConstraints");
+    return make_ca(c);
 }
 
 static void free_ca(TU_CA *ca)
@@ -933,6 +956,54 @@ static void test_issuer_nc(void)
     TU_ASSERT_NO_FINDING(v, "nc.ee_email_outside");
     TU_ASSERT_NO_FINDING(v, "nc.ee_dirname_outside");
     free_ca(ca);
+}
+
+/* RFC 5280: the issuer's pathLenConstraint bounds the CAs below it, and
+ * its name constraints bind CA certificates too. */
+static void test_issuer_pathlen_and_nc(void)
+{
+    SP_POLICY *pol = ca_policy();
+    X509 *issuer_cert = subca_new(), *c;
+    TU_CA *ca;
+    const SP_VERDICT *v;
+
+    pol->ca.subcas[0].path_len = -1;
+    /* An issuer with pathLenConstraint 0 certifies no CA. */
+    ca = constrained_ca("example.com", DN_ENTRY, NULL);
+    v = tu_judge_cert(pol, c = subca_below(ca), ca);
+    X509_free(c);
+    TU_ASSERT_FINDING(v, "subca.issuer_pathlen");
+    TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    free_ca(ca);
+
+    /* pathLenConstraint 1: a CA below needs pathLenConstraint 0. */
+    tu_cert_set_ext(issuer_cert, "basicConstraints",
+                    "critical,CA:TRUE,pathlen:1");
+    tu_cert_del_ext(issuer_cert, "nameConstraints");
+    ca = make_ca(issuer_cert);
+    v = tu_judge_cert(pol, c = subca_below(ca), ca);
+    X509_free(c);
+    TU_ASSERT_NO_FINDING(v, "subca.issuer_pathlen");
+    TU_ASSERT_DECISION(v, SP_DECIDE_ACCEPT);
+    c = subca_below(ca);
+    tu_cert_set_ext(c, "basicConstraints", "critical,CA:TRUE");
+    v = tu_judge_cert(pol, c, ca);
+    X509_free(c);
+    TU_ASSERT_FINDING(v, "subca.issuer_pathlen");
+    free_ca(ca);
+
+    /* The issuer's directoryName constraint binds the sub-CA's subject. */
+    issuer_cert = subca_new();
+    tu_cert_set_ext(issuer_cert, "basicConstraints",
+                    "critical,CA:TRUE,pathlen:1");
+    set_nc(issuer_cert, 1, "example.com", "/C=DE/O=Elsewhere", NULL);
+    ca = make_ca(issuer_cert);
+    v = tu_judge_cert(pol, c = subca_below(ca), ca);
+    X509_free(c);
+    TU_ASSERT_FINDING(v, "nc.ee_dirname_outside");
+    TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    free_ca(ca);
+    sp_policy_free(pol);
 }
 
 /* An issuer whose nameConstraints cannot be read is refused at load. */
@@ -1307,6 +1378,8 @@ static const TU_TEST nc_tests[] = {
     {"matching", test_nc_matching},
     {"issuer constraints on end-entity certificates", test_issuer_nc},
     {"issuer with malformed constraints", test_issuer_nc_malformed},
+    {"issuer pathLenConstraint and constraints on CAs",
+     test_issuer_pathlen_and_nc},
     {NULL, NULL},
 };
 
