@@ -34,6 +34,7 @@ typedef struct sp_rule_ctx_st {
     const SP_EXTENSION *ext_aki;
     const SP_EXTENSION *ext_ski;
     const SP_EXTENSION *ext_nc;
+    int ca_role; /* judged as a CA or responder certificate */
 } SP_RULE_CTX;
 
 /* Report a finding for rule `id` with a printf-style detail that names the
@@ -106,6 +107,10 @@ void sp_check_sig_alg(SP_FINDINGS *out, const SP_DER *sig_alg,
 sp_role sp_rules_role(const SP_RULE_CTX *ctx);
 /* Every rule for a CA or responder certificate of `role`. */
 void sp_rules_ca(SP_RULE_CTX *ctx, sp_role role);
+/* The certificatePolicies rules of rules_ext.c (duplicates, CPS URIs,
+ * user notices, qualifiers), which hold for CA certificates too
+ * (F-S-01); anyPolicy is left to the caller when ctx->ca_role is set. */
+void sp_rules_cp_qualifiers(SP_RULE_CTX *ctx);
 /* The issuing CA's nameConstraints on an end-entity certificate. */
 void sp_rules_issuer_nc(SP_RULE_CTX *ctx);
 /* The core rules that hold for every certificate (version, serial,

@@ -365,6 +365,8 @@ static void check_ca_cp(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry)
                   "certificatePolicies holds no reserved "
                   "2.23.140.1.5.<type>.<generation> OID%s",
                   any ? " (only anyPolicy)" : "");
+    /* F-S-01: qualifiers as for subscriber certificates (D-CP-05/06). */
+    sp_rules_cp_qualifiers(ctx);
 }
 
 /* F-S-04: present, with an http:// URL. */
@@ -937,6 +939,7 @@ void sp_rules_ca(SP_RULE_CTX *ctx, sp_role role)
     const SP_SUBCA_ENTRY *entry = NULL;
     char text[128];
 
+    ctx->ca_role = 1;
     sp_rules_core_ca(ctx);
     if (role == SP_ROLE_OCSP) {
         check_responder(ctx);

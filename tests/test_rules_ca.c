@@ -348,6 +348,17 @@ static void test_subca_cp(void)
                     "2.23.140.1.5.2.3,1.3.6.1.4.1.99999.1");
     expect_accepted(pol, c, "subca.cp_no_reserved");
 
+    /* F-S-01: qualifier rules as for subscriber certificates. */
+    c = subca_new();
+    tu_cert_set_ext_hex(c, "certificatePolicies", 0,
+                        "3030302e060767810c010502033023302106082b06010505070201"
+                        "16156674703a2f2f6578616d706c652e636f6d2f637073");
+    expect_refused(pol, c, "cp.cps_uri_scheme");
+    c = subca_new();
+    tu_cert_set_ext(c, "certificatePolicies",
+                    "2.23.140.1.5.2.3,2.23.140.1.5.2.3");
+    expect_refused(pol, c, "cp.duplicate");
+
     /* An affiliated (internal) sub-CA may assert anyPolicy alone. */
     pol->ca.subcas[0].external = 0;
     pol->ca.subcas[0].affiliated = 1;
