@@ -531,6 +531,44 @@ static void test_subca_subject(void)
     sp_policy_free(pol);
 }
 
+/* Every extension the CA rules parse, malformed: a finding naming it,
+ * and a refusal. */
+static void test_subca_malformed(void)
+{
+    static const struct {
+        const char *ext, *hex, *name;
+    } cases[] = {
+        {"certificatePolicies", "3000", "certificatePolicies"},
+        {"certificatePolicies", "300430020500", "certificatePolicies"},
+        {"crlDistributionPoints", "30023000", NULL},
+        {"authorityInfoAccess", "3000", "authorityInformationAccess"},
+        {"authorityInfoAccess", "300430020500", "authorityInformationAccess"},
+        {"keyUsage", "0500", "keyUsage"},
+        {"extendedKeyUsage", "3000", "extKeyUsage"},
+        {"extendedKeyUsage", "30030101ff", "extKeyUsage"},
+        {"authorityKeyIdentifier", "0500", "authorityKeyIdentifier"},
+    };
+    SP_POLICY *pol = ca_policy();
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        X509 *c = subca_new();
+        const SP_VERDICT *v;
+
+        tu_cert_set_ext_hex(c, cases[i].ext, 0, cases[i].hex);
+        v = judge(pol, c);
+        TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+        if (cases[i].name != NULL) {
+            TU_ASSERT_FINDING(v, "subca.ext_malformed");
+            CU_ASSERT_PTR_NOT_NULL(strstr(
+                tu_finding(v, "subca.ext_malformed")->detail, cases[i].name));
+        } else {
+            /* A DistributionPoint without a name holds no URL. */
+            TU_ASSERT_FINDING(v, "subca.crldp_no_http");
+        }
+    }
+    sp_policy_free(pol);
+}
+
 static void test_subca_ext_unknown(void)
 {
     SP_POLICY *pol = ca_policy();
@@ -1378,6 +1416,7 @@ static const TU_TEST subca_tests[] = {
     {"AKI and SKI", test_subca_aki_ski},
     {"subject", test_subca_subject},
     {"unknown extension", test_subca_ext_unknown},
+    {"malformed extensions", test_subca_malformed},
     {"core rules", test_subca_core},
     {NULL, NULL},
 };
