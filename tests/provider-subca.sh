@@ -174,6 +174,9 @@ OPENSSL_CONF=/dev/null "$OPENSSL" x509 -in subca.pem -noout -ext nameConstraints
     || sp_fail "subca.pem lacks its directoryName constraint"
 grep -q "^V.*CN=Example SMIME CA" db/index.txt \
     || sp_fail "index.txt has no entry for the sub-CA"
+grep -q '"verdict":"accept","kind":"certificate","role":"subordinate-ca"' \
+    audit.log && sp_pass "the audit record names the sub-CA role" \
+    || sp_fail "audit.log has no accepted subordinate-ca record"
 
 for case in "subca_server subca.eku_forbidden" "subca_no_nc nc.missing" \
     "subca_outside nc.outside_entry" "subca_outside_dn nc.outside_entry"; do
