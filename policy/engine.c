@@ -23,6 +23,7 @@ static const uint8_t oid_id_ce[] = {0x55, 0x1d};
 #define ID_CE_CRLDP 0x1fu
 #define ID_CE_AKI 0x23u
 #define ID_CE_SKI 0x0eu
+#define ID_CE_NC 0x1eu
 
 /* 2.23.140.1.5: the S/MIME BR arc; reserved OIDs add <type>.<generation>. */
 static const uint8_t smime_arc[] = {0x67, 0x81, 0x0c, 0x01, 0x05};
@@ -268,6 +269,9 @@ static void locate_extensions(SP_RULE_CTX *ctx)
             case ID_CE_SKI:
                 slot = &ctx->ext_ski;
                 break;
+            case ID_CE_NC:
+                slot = &ctx->ext_nc;
+                break;
             default:
                 break;
             }
@@ -323,6 +327,20 @@ static sp_decision decide(SP_VERDICT *out)
     return out->decision;
 }
 
+/* The issuing CA: the caller's, else the policy's by name and AKI. */
+static void resolve_issuer(const SP_POLICY *pol, const SP_JUDGE_OPTS *opts,
+                           SP_RULE_CTX *ctx, SP_VERDICT *out)
+{
+    out->issuer = opts->issuer;
+    if (out->issuer == NULL)
+        out->issuer = find_issuer(pol, &ctx->tbs->issuer, ctx->ext_aki);
+    ctx->issuer = out->issuer;
+    if (out->issuer == NULL && opts->require_issuer)
+        sp_report(ctx, SP_R_ISSUER_UNKNOWN,
+                  "no issuing CA certificate of the policy matches the "
+                  "issuer name and authorityKeyIdentifier");
+}
+
 static void judge_cert(const SP_POLICY *pol, const uint8_t *der, size_t len,
                        const SP_JUDGE_OPTS *opts, SP_VERDICT *out)
 {
@@ -344,6 +362,17 @@ static void judge_cert(const SP_POLICY *pol, const uint8_t *der, size_t len,
     ctx.at = out->at;
     ctx.out = &out->findings;
     locate_extensions(&ctx);
+
+    /* Roles are told apart only when the policy enables CA or responder
+     * certificates: otherwise every certificate is judged (and a CA
+     * certificate refused) by the end-entity rules, as always. */
+    if (pol->ca.enabled
+        && (out->role = sp_rules_role(&ctx)) != SP_ROLE_END_ENTITY) {
+        resolve_issuer(pol, opts, &ctx, out);
+        sp_rules_ca(&ctx, out->role);
+        settle(out, NULL);
+        return;
+    }
 
     n_reserved = reserved_policies(ctx.ext_cp, &out->type, &out->generation,
                                    unknown, sizeof(unknown));
@@ -377,19 +406,13 @@ static void judge_cert(const SP_POLICY *pol, const uint8_t *der, size_t len,
         out->mode = ctx.profile->mode;
     }
 
-    out->issuer = opts->issuer;
-    if (out->issuer == NULL)
-        out->issuer = find_issuer(pol, &tbs->issuer, ctx.ext_aki);
-    ctx.issuer = out->issuer;
-    if (out->issuer == NULL && opts->require_issuer)
-        sp_report(&ctx, SP_R_ISSUER_UNKNOWN,
-                  "no issuing CA certificate of the policy matches the "
-                  "issuer name and authorityKeyIdentifier");
-
+    resolve_issuer(pol, opts, &ctx, out);
     sp_rules_core(&ctx);
     sp_rules_ext(&ctx);
     sp_rules_subject(&ctx);
     sp_rules_san(&ctx);
+    if (ctx.issuer != NULL && sp_issuer_name_constraints(ctx.issuer) != NULL)
+        sp_rules_issuer_nc(&ctx);
     settle(out, ctx.profile);
 }
 
@@ -451,6 +474,7 @@ static void verdict_reset(SP_VERDICT *out)
     out->findings.dropped = 0;
     memset(&out->decode_error, 0, sizeof(out->decode_error));
     out->decode_failed = 0;
+    out->role = SP_ROLE_END_ENTITY;
 }
 
 sp_decision sp_judge(const SP_POLICY *pol, const uint8_t *der, size_t len,

@@ -167,6 +167,17 @@ typedef enum {
 
 const char *sp_decision_name(sp_decision d); /* "accept", "refuse", ... */
 
+/* What a TBSCertificate is, told apart only when the policy enables CA or
+ * responder certificates; otherwise everything is an end-entity. */
+typedef enum {
+    SP_ROLE_END_ENTITY = 0, /* an S/MIME subscriber certificate */
+    SP_ROLE_SUBCA = 1,      /* basicConstraints cA TRUE */
+    SP_ROLE_CROSS = 2,      /* a CA certificate for an inventoried root */
+    SP_ROLE_OCSP = 3,       /* EKU id-kp-OCSPSigning, not a CA */
+} sp_role;
+
+const char *sp_role_name(sp_role r); /* "end-entity", "subordinate-ca", ... */
+
 typedef struct sp_judge_opts_st {
     /* Issuance time for dated rules (Legacy sunset, exception expiry).
      * SP_AT_NOTBEFORE judges an existing certificate as issued at its
@@ -197,6 +208,7 @@ typedef struct sp_verdict_st {
     /* When the input could not be decoded at all. */
     SP_DECODE_ERROR decode_error;
     int decode_failed;
+    sp_role role; /* certificates only */
     union {
         SP_TBS_CERT cert;
         SP_TBS_CRL crl;

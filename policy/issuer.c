@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "nc.h"
 #include "rules.h"
 #include "oids.h"
 
@@ -26,7 +27,42 @@ struct sp_issuer_st {
     SP_DER ski;      /* SKI value, empty when absent */
     int is_root;
     int may_issue_smime;
+    /* nameConstraints, parsed once here so that judging an end-entity
+     * certificate against them allocates and parses nothing. */
+    /* basicConstraints pathLenConstraint; -1 when absent (or not a CA). */
+    long path_len;
+    int has_nc;
+    SP_NC nc; /* views into der */
 };
+
+static const uint8_t oid_nc[] = {0x55, 0x1d, 0x1e};
+static const uint8_t oid_bc[] = {0x55, 0x1d, 0x13};
+
+/* pathLenConstraint of a basicConstraints with cA TRUE; -1 when absent. */
+static long bc_path_len(const SP_TBS_CERT *tbs)
+{
+    const SP_EXTENSION *e = sp_tbs_find_ext(tbs, oid_bc, sizeof(oid_bc));
+    SP_DER cur, seq, len;
+    int ca = 0, present = 0;
+    long v = 0;
+
+    if (e == NULL)
+        return -1;
+    cur = e->value;
+    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK)
+        return -1;
+    if (sp_der_peek_tag(&seq) == SP_TAG_BOOLEAN
+        && sp_der_get_bool(&seq, &ca) != SP_DER_OK)
+        return -1;
+    if (!ca
+        || sp_der_get_optional(&seq, SP_TAG_INTEGER, &len, &present)
+               != SP_DER_OK
+        || !present || len.len == 0 || len.len > 2 || (len.data[0] & 0x80))
+        return -1;
+    for (size_t i = 0; i < len.len; i++)
+        v = (v << 8) | len.data[i];
+    return v;
+}
 
 /* EKU purposes, OID contents. */
 static const uint8_t kp_server[] = {0x2b, 0x06, 0x01, 0x05,
@@ -146,6 +182,22 @@ SP_ISSUER *sp_issuer_from_der(const uint8_t *der, size_t len, char *err,
         goto err;
     }
     iss->ski = ski_value(&iss->tbs);
+    {
+        const SP_EXTENSION *nc =
+            sp_tbs_find_ext(&iss->tbs, oid_nc, sizeof(oid_nc));
+        sp_nc_status st;
+
+        /* A constraint the engine cannot read would be a constraint it
+         * cannot enforce: refuse the issuer rather than ignore it. */
+        if (nc != NULL
+            && (st = sp_nc_parse(&nc->value, &iss->nc)) != SP_NC_OK) {
+            snprintf(err, errlen, "issuer certificate nameConstraints: %s",
+                     sp_nc_status_text(st));
+            goto err;
+        }
+        iss->has_nc = nc != NULL;
+    }
+    iss->path_len = bc_path_len(&iss->tbs);
     iss->is_root =
         sp_der_equal(&iss->tbs.subject, &iss->tbs.issuer) && self_signed(iss);
     iss->may_issue_smime = !iss->is_root && eku_allows_smime(&iss->tbs);
@@ -243,4 +295,14 @@ int sp_issuer_is_root(const SP_ISSUER *issuer)
 int sp_issuer_may_issue_smime(const SP_ISSUER *issuer)
 {
     return issuer->may_issue_smime;
+}
+
+const SP_NC *sp_issuer_name_constraints(const SP_ISSUER *issuer)
+{
+    return issuer->has_nc ? &issuer->nc : NULL;
+}
+
+long sp_issuer_path_len(const SP_ISSUER *issuer)
+{
+    return issuer->path_len;
 }

@@ -25,6 +25,7 @@
 #include <openssl/objects.h>
 
 #include "policy_int.h"
+#include "policy_load.h"
 
 /* A policy file is a few kilobytes; anything far larger is a mistake. */
 #define SP_POLICY_FILE_MAX (1024 * 1024)
@@ -38,20 +39,6 @@
 #define SP_SERIAL_OCTETS_MAX 20
 #define SP_RSA_BITS_MIN 2048
 #define SP_RSA_BITS_MAX 16384
-
-/* Everything a loader function needs to read values and report errors. */
-typedef struct sp_loader_st {
-    const char *path;
-    CONF *conf;
-    char *err;
-    size_t errlen;
-    sp_mode default_mode;
-} SP_LOADER;
-
-typedef struct sp_name_value_st {
-    const char *name;
-    unsigned value;
-} SP_NAME_VALUE;
 
 static const SP_NAME_VALUE sp_type_names[] = {
     {"mailbox", SP_TYPE_MAILBOX},
@@ -99,7 +86,20 @@ static const SP_NAME_VALUE sp_key_type_names[] = {
 };
 
 static const char *const sp_main_keys[] = {
-    "issuers", "profiles", "mode", "crl", "crl_max_next_update", "ocsp", NULL,
+    "issuers",
+    "profiles",
+    "mode",
+    "crl",
+    "crl_max_next_update",
+    "ocsp",
+    /* CA and responder certificates (policy_ca.c) */
+    "subca",
+    "subca_name_constraints",
+    "cross_certificates",
+    "roots",
+    "ocsp_responders",
+    "ocsp_responder_max_validity",
+    NULL,
 };
 
 static const char *const sp_profile_keys[] = {
@@ -201,12 +201,8 @@ static int lookup_name(const SP_NAME_VALUE *table, size_t n, const char *text,
 
 /* Writes "path: [section] key = "value": reason" into ld->err. Any of
  * section, key and value may be NULL when they do not apply. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 5, 6)))
-#endif
-static void
-load_error(SP_LOADER *ld, const char *section, const char *key,
-           const char *value, const char *fmt, ...)
+void load_error(SP_LOADER *ld, const char *section, const char *key,
+                const char *value, const char *fmt, ...)
 {
     char reason[SP_POLICY_ERR_MAX];
     va_list ap;
@@ -233,7 +229,7 @@ load_error(SP_LOADER *ld, const char *section, const char *key,
 /* The value of `key` in exactly this section. NCONF_get_string() would fall
  * back to the default section, which would let a stray top-level variable
  * change a profile. */
-static const char *section_value(STACK_OF(CONF_VALUE) * sect, const char *key)
+const char *section_value(STACK_OF(CONF_VALUE) * sect, const char *key)
 {
     const char *found = NULL;
 
@@ -248,9 +244,8 @@ static const char *section_value(STACK_OF(CONF_VALUE) * sect, const char *key)
 
 /* Every key of a section must be one the loader knows: a misspelt key
  * would otherwise silently leave the SBR default in place. */
-static int check_known_keys(SP_LOADER *ld, const char *section,
-                            STACK_OF(CONF_VALUE) * sect,
-                            const char *const *known)
+int check_known_keys(SP_LOADER *ld, const char *section,
+                     STACK_OF(CONF_VALUE) * sect, const char *const *known)
 {
     for (int i = 0; i < sk_CONF_VALUE_num(sect); i++) {
         const CONF_VALUE *cv = sk_CONF_VALUE_value(sect, i);
@@ -270,7 +265,7 @@ static int check_known_keys(SP_LOADER *ld, const char *section,
 
 /* Lists separate their items with commas and/or whitespace. Returns 1 and
  * the next item (not NUL-terminated) while there is one. */
-static int list_next(const char **cursor, const char **item, size_t *len)
+int list_next(const char **cursor, const char **item, size_t *len)
 {
     const char *p = *cursor;
 
@@ -289,7 +284,7 @@ static int list_next(const char **cursor, const char **item, size_t *len)
 }
 
 /* Copies a list item into buf as a C string; 0 when it does not fit. */
-static int item_copy(char *buf, size_t buflen, const char *item, size_t len)
+int item_copy(char *buf, size_t buflen, const char *item, size_t len)
 {
     if (len >= buflen)
         return 0;
@@ -299,8 +294,8 @@ static int item_copy(char *buf, size_t buflen, const char *item, size_t len)
 }
 
 /* A decimal number without sign, spaces or suffix, within [min, max]. */
-static int parse_uint(const char *text, unsigned long min, unsigned long max,
-                      unsigned long *out)
+int parse_uint(const char *text, unsigned long min, unsigned long max,
+               unsigned long *out)
 {
     unsigned long v = 0;
 
@@ -345,7 +340,7 @@ static int parse_date(const char *text, int64_t *out)
 }
 
 /* "<number><unit>" with unit s, m, h or d, e.g. "10d", "36h". */
-static int parse_duration(const char *text, int64_t *out)
+int parse_duration(const char *text, int64_t *out)
 {
     char digits[16];
     size_t len = strlen(text);
@@ -413,7 +408,7 @@ static int oid_in_list(const uint8_t *der, size_t len,
 
 /* A mailbox domain for `email_domains`: "example.com" or ".example.com",
  * LDH labels (IDNs in their xn-- form). Lowercased in place. */
-static int check_domain(char *domain)
+int check_domain(char *domain)
 {
     char *p = domain;
     size_t label_len = 0, total;
@@ -815,9 +810,9 @@ static int load_uint_key(SP_LOADER *ld, const char *section,
     return 1;
 }
 
-static int load_enum_key(SP_LOADER *ld, const char *section, const char *key,
-                         const char *value, const SP_NAME_VALUE *table,
-                         size_t n, unsigned *out)
+int load_enum_key(SP_LOADER *ld, const char *section, const char *key,
+                  const char *value, const SP_NAME_VALUE *table, size_t n,
+                  unsigned *out)
 {
     char choices[128] = "";
 
@@ -1148,6 +1143,7 @@ void sp_policy_free(SP_POLICY *pol)
     for (size_t i = 0; i < pol->n_issuers; i++)
         sp_issuer_free(pol->issuers[i]);
     OPENSSL_free(pol->issuers);
+    sp_policy_ca_clear(&pol->ca);
     OPENSSL_free(pol->path);
     OPENSSL_free(pol);
 }
@@ -1244,7 +1240,7 @@ static int load_main_section(SP_LOADER *ld, SP_POLICY *pol)
     if ((value = section_value(sect, "issuers")) != NULL
         && !load_issuers(ld, pol, value))
         return 0;
-    return 1;
+    return sp_policy_load_ca(ld, pol);
 }
 
 /* Reads the whole file into memory: the bytes hashed are the bytes parsed. */

@@ -88,9 +88,51 @@ typedef enum {
     SP_CRL_REFUSE = 1, /* never sign a CRL with this key */
 } sp_crl_mode;
 
+/* One sub-CA operator the policy lets this key certify (a [subca]
+ * section). A sub-CA certificate belongs to the entry whose organization
+ * equals its subject organizationName. */
+typedef struct sp_subca_entry_st {
+    char *name;            /* section name */
+    char *organization;    /* subject O, as encoded (UTF-8) */
+    char country[3];       /* subject C; "" when the entry does not say */
+    int external;          /* operated by another organisation */
+    int affiliated;        /* an Affiliate of the issuer: anyPolicy allowed */
+    int path_len;          /* highest pathLenConstraint; -1: any, absent ok */
+    int digital_signature; /* keyUsage digitalSignature allowed */
+    /* rfc822Name subtrees the operator may get ("example.com",
+     * ".example.com"), lowercased; empty: none (then no constrained
+     * certificate is possible). */
+    char **permitted_email;
+    size_t n_permitted_email;
+} SP_SUBCA_ENTRY;
+
+/* Which sub-CAs must be technically constrained (7.1.5). */
+typedef enum {
+    SP_NC_REQUIRE_EXTERNAL = 0, /* those with external = yes (default) */
+    SP_NC_REQUIRE_ALL = 1,
+    SP_NC_REQUIRE_NONE = 2,
+} sp_nc_require;
+
+typedef struct sp_ca_policy_st {
+    SP_SUBCA_ENTRY *subcas;
+    size_t n_subcas;
+    sp_nc_require name_constraints;
+    int cross_allowed; /* cross_certificates = allow */
+    SP_ISSUER **roots; /* root inventory (G-X-01) */
+    size_t n_roots;
+    int responders_allowed;     /* ocsp_responders = allow */
+    int64_t responder_max_secs; /* longest responder validity */
+    int enabled; /* any of the above: roles are told apart at all */
+} SP_CA_POLICY;
+
+/* Read the CA keys of the main section (policy_ca.c); 0 with err set. */
+struct sp_loader_st;
+int sp_policy_load_ca(struct sp_loader_st *ld, SP_POLICY *pol);
+void sp_policy_ca_clear(SP_CA_POLICY *ca);
+
 struct sp_policy_st {
-    char *path;          /* NULL for the built-in default */
-    uint8_t sha256[32];  /* of the file bytes; zero for the default */
+    char *path;         /* NULL for the built-in default */
+    uint8_t sha256[32]; /* of the file bytes; zero for the default */
 
     /* At most one profile per (type, generation): selection is by the
      * reserved policy OID in the certificate. */
@@ -106,6 +148,10 @@ struct sp_policy_st {
 
     /* OCSP ResponseData may be signed with this key (default: no). */
     int ocsp_allowed;
+
+    /* CA and responder certificates (smimepolicy.cnf(5), "CA
+     * CERTIFICATES"); all off by default. */
+    SP_CA_POLICY ca;
 };
 
 /* The profile for a type and generation, or NULL when the policy does not

@@ -33,6 +33,8 @@ typedef struct sp_rule_ctx_st {
     const SP_EXTENSION *ext_aia;
     const SP_EXTENSION *ext_aki;
     const SP_EXTENSION *ext_ski;
+    const SP_EXTENSION *ext_nc;
+    int ca_role; /* judged as a CA or responder certificate */
 } SP_RULE_CTX;
 
 /* Report a finding for rule `id` with a printf-style detail that names the
@@ -98,6 +100,30 @@ const char *sp_key_type_name(unsigned key_type);
  * permitted encoding, or (issuer known) does not fit the issuer's key. */
 void sp_check_sig_alg(SP_FINDINGS *out, const SP_DER *sig_alg,
                       const SP_ISSUER *issuer, const char *what);
+
+/* CA and responder certificates (rules_ca.c). */
+/* The role of a certificate whose extensions are located; called only when
+ * the policy enables CA or responder certificates. */
+sp_role sp_rules_role(const SP_RULE_CTX *ctx);
+/* Every rule for a CA or responder certificate of `role`. */
+void sp_rules_ca(SP_RULE_CTX *ctx, sp_role role);
+/* The certificatePolicies rules of rules_ext.c (duplicates, CPS URIs,
+ * user notices, qualifiers), which hold for CA certificates too
+ * (F-S-01); anyPolicy is left to the caller when ctx->ca_role is set. */
+void sp_rules_cp_qualifiers(SP_RULE_CTX *ctx);
+/* The issuing CA's nameConstraints on an end-entity certificate. */
+void sp_rules_issuer_nc(SP_RULE_CTX *ctx);
+/* The core rules that hold for every certificate (version, serial,
+ * structure, validity encoding, algorithms, keys, issuer name), without
+ * the end-entity ones (validity maximum, issuer may issue S/MIME). */
+void sp_rules_core_ca(SP_RULE_CTX *ctx);
+/* Whether two octets are an ISO 3166-1 alpha-2 code (rules_names.c). */
+int sp_country_code_known(const uint8_t *cc);
+/* The issuing CA's parsed nameConstraints, NULL when it has none. */
+struct sp_nc_st;
+const struct sp_nc_st *sp_issuer_name_constraints(const SP_ISSUER *issuer);
+/* The issuing CA's pathLenConstraint, -1 when it has none. */
+long sp_issuer_path_len(const SP_ISSUER *issuer);
 
 /* Rules for a TBSCertList. */
 void sp_rules_crl(const SP_POLICY *pol, const SP_TBS_CRL *crl,

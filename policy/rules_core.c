@@ -1024,3 +1024,27 @@ void sp_rules_core(SP_RULE_CTX *ctx)
     check_spki(ctx);
     check_issuer(ctx);
 }
+
+void sp_rules_core_ca(SP_RULE_CTX *ctx)
+{
+    const SP_ISSUER *iss = ctx->issuer;
+    SP_DER subject;
+
+    check_version_serial(ctx);
+    check_structure(ctx);
+    /* Without a generation check_validity checks the encoding and order
+     * only: the SBR sets no maximum for CA certificates (E-05). */
+    check_validity(ctx);
+    sp_check_sig_alg(ctx->out, &ctx->tbs->sig_alg, iss, "tbsCertificate");
+    check_spki(ctx);
+    if (iss == NULL)
+        return;
+    subject = sp_issuer_subject(iss);
+    if (!sp_der_equal(&subject, &ctx->tbs->issuer))
+        sp_report(ctx, SP_R_ISSUER_NAME_MISMATCH,
+                  "issuer name (%zu octets) differs from the subject of "
+                  "issuing CA %s (%zu octets)",
+                  ctx->tbs->issuer.len,
+                  sp_issuer_path(iss) ? sp_issuer_path(iss) : "(given)",
+                  subject.len);
+}

@@ -684,7 +684,9 @@ static void check_cp(SP_RULE_CTX *ctx)
                       sp_der_oid_to_text(&oid, policy, sizeof(policy)));
         else if (n_seen < N_ELEMS(seen))
             seen[n_seen++] = oid;
-        if (sp_der_equal_bytes(&oid, any_policy, sizeof(any_policy)))
+        /* A CA certificate's anyPolicy is for the CA rules to judge. */
+        if (!ctx->ca_role
+            && sp_der_equal_bytes(&oid, any_policy, sizeof(any_policy)))
             sp_report(ctx, SP_R_CP_ANY_POLICY,
                       "anyPolicy (2.5.29.32.0) in a subscriber certificate");
         while (present && !sp_der_empty(&quals)) {
@@ -1296,4 +1298,9 @@ void sp_rules_ext(SP_RULE_CTX *ctx)
     check_aia(ctx);
     check_aki_ski(ctx);
     check_optional(ctx);
+}
+
+void sp_rules_cp_qualifiers(SP_RULE_CTX *ctx)
+{
+    check_cp(ctx);
 }

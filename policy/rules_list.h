@@ -8,3 +8,4 @@
  */
 #include "rules_core.def"
 #include "rules_names.def"
+#include "rules_ca.def"

@@ -519,6 +519,11 @@ static int iso3166_known(const uint8_t *cc)
     return 0;
 }
 
+int sp_country_code_known(const uint8_t *cc)
+{
+    return iso3166_known(cc);
+}
+
 /* ------------------------------------------------------------------ */
 /* Walking a Name                                                      */
 

@@ -643,6 +643,12 @@ static void json_verdict(SPPROV_TEXT *t, const SP_VERDICT *v)
     json_str(t, sp_decision_name(v->decision));
     json_key(t, "kind");
     json_str(t, sp_kind_name(v->kind));
+    if (v->kind == SP_KIND_CERT) {
+        /* end-entity, or the CA role when the policy enables CA
+         * certificates: an auditor sees what was certified. */
+        json_key(t, "role");
+        json_str(t, sp_role_name(v->role));
+    }
     json_key(t, "mode");
     json_str(t, v->mode == SP_MODE_REPORT ? "report" : "enforce");
     json_key(t, "profile");

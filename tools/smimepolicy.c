@@ -128,6 +128,8 @@ static void print_text(const CHECK_CTX *ctx, const char *label,
     sp_time_to_text(v->at, when, sizeof(when));
     printf("%s: %s %s %s", label, sp_decision_name(v->decision),
            sp_kind_name(v->kind), profile);
+    if (v->kind == SP_KIND_CERT && v->role != SP_ROLE_END_ENTITY)
+        printf(" (%s)", sp_role_name(v->role));
     if (v->profile != NULL)
         printf(" (profile %s%s)", v->profile,
                v->mode == SP_MODE_REPORT ? ", report mode" : "");
@@ -175,6 +177,8 @@ static void print_json(const CHECK_CTX *ctx, const char *file, size_t index,
            "\"profile\":\"%s\",",
            index, sp_kind_name(v->kind), sp_decision_name(v->decision),
            profile);
+    if (v->kind == SP_KIND_CERT)
+        printf("\"role\":\"%s\",", sp_role_name(v->role));
     fputs("\"policy_profile\":", stdout);
     if (v->profile != NULL)
         json_string(stdout, v->profile);
@@ -594,6 +598,27 @@ static int cmd_policy(int argc, char **argv)
     printf("crl %s, ocsp %s\n",
            pol->crl_mode == SP_CRL_REFUSE ? "refuse" : "allow",
            pol->ocsp_allowed ? "allow" : "refuse");
+    for (size_t i = 0; i < pol->ca.n_subcas; i++) {
+        const SP_SUBCA_ENTRY *e = &pol->ca.subcas[i];
+
+        printf("subca %s: organization \"%s\" country %s external=%s "
+               "affiliated=%s path_len=%d permitted_email=%s",
+               e->name, e->organization, e->country[0] ? e->country : "any",
+               e->external ? "yes" : "no", e->affiliated ? "yes" : "no",
+               e->path_len, e->n_permitted_email ? "" : "none");
+        for (size_t k = 0; k < e->n_permitted_email; k++)
+            printf("%s%s", k ? "," : "", e->permitted_email[k]);
+        putchar('\n');
+    }
+    if (pol->ca.enabled)
+        printf("subca_name_constraints %s, cross_certificates %s (%zu "
+               "roots), ocsp_responders %s (max %llds)\n",
+               pol->ca.name_constraints == SP_NC_REQUIRE_ALL    ? "all"
+               : pol->ca.name_constraints == SP_NC_REQUIRE_NONE ? "none"
+                                                                : "external",
+               pol->ca.cross_allowed ? "allow" : "refuse", pol->ca.n_roots,
+               pol->ca.responders_allowed ? "allow" : "refuse",
+               (long long)pol->ca.responder_max_secs);
     sp_policy_free(pol);
     return EXIT_ACCEPTED;
 }
