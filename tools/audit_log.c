@@ -22,7 +22,7 @@
 #include <time.h>
 
 #include "audit_cmd.h"
-#include "verdict_json.h"
+#include "cmd_common.h"
 #include "policy_int.h"
 
 #define LOG_NAME_MAX 128

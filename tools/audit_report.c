@@ -21,7 +21,7 @@
 
 #include "../provider/audit.h"
 #include "audit_cmd.h"
-#include "verdict_json.h"
+#include "cmd_common.h"
 #include "policy_int.h"
 
 void sp_html_text(FILE *out, const char *s)

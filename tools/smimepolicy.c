@@ -28,7 +28,7 @@
 #include <openssl/pem.h>
 
 #include "audit_cmd.h"
-#include "verdict_json.h"
+#include "cmd_common.h"
 #include "engine.h"
 #include "policy_int.h"
 
@@ -384,7 +384,6 @@ static int cmd_check(int argc, char **argv)
     const char *policy_path = NULL;
     const char *issuer_paths[64];
     size_t n_issuers = 0;
-    char err[SP_POLICY_ERR_MAX];
     int opt, status = EXIT_USAGE;
 
     if (ctx == NULL) {
@@ -439,32 +438,10 @@ static int cmd_check(int argc, char **argv)
         usage(stderr);
         goto done;
     }
-    ctx->policy = policy_path != NULL
-                      ? sp_policy_load(policy_path, err, sizeof(err))
-                      : sp_policy_new_default(err, sizeof(err));
-    if (ctx->policy == NULL) {
-        fprintf(stderr, "smimepolicy: %s\n", err);
+    ctx->policy = sp_cmd_load_policy(policy_path, issuer_paths, n_issuers,
+                                     &ctx->forced_issuer);
+    if (ctx->policy == NULL)
         goto done;
-    }
-    for (size_t i = 0; i < n_issuers; i++) {
-        SP_ISSUER *issuer =
-            sp_issuer_load_file(issuer_paths[i], err, sizeof(err));
-
-        if (issuer == NULL) {
-            fprintf(stderr, "smimepolicy: --issuer %s: %s\n", issuer_paths[i],
-                    err);
-            goto done;
-        }
-        if (!sp_policy_add_issuer(ctx->policy, issuer)) {
-            sp_issuer_free(issuer);
-            fputs("smimepolicy: out of memory\n", stderr);
-            goto done;
-        }
-        /* With one --issuer the user names the CA; with several the
-         * engine picks by issuer name and key identifier. */
-        if (n_issuers == 1)
-            ctx->forced_issuer = issuer;
-    }
     for (int i = optind; i < argc; i++)
         check_file(ctx, argv[i]);
     fflush(stdout);

@@ -1,10 +1,50 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * One JSON writer for verdicts, shared by `check` and `audit`.
+ * Policy loading and the JSON form of a verdict, shared by `check` and
+ * `audit`.
  */
-#include "verdict_json.h"
+#include "cmd_common.h"
 
 #include "policy_int.h"
+
+SP_POLICY *sp_cmd_load_policy(const char *path, const char *const *issuer_paths,
+                              size_t n_issuers, const SP_ISSUER **forced)
+{
+    char err[SP_POLICY_ERR_MAX];
+    SP_POLICY *pol;
+
+    *forced = NULL;
+    pol = path != NULL ? sp_policy_load(path, err, sizeof(err))
+                       : sp_policy_new_default(err, sizeof(err));
+    if (pol == NULL) {
+        fprintf(stderr, "smimepolicy: %s\n", err);
+        goto end;
+    }
+    for (size_t i = 0; i < n_issuers; i++) {
+        SP_ISSUER *issuer =
+            sp_issuer_load_file(issuer_paths[i], err, sizeof(err));
+
+        if (issuer == NULL) {
+            fprintf(stderr, "smimepolicy: --issuer %s: %s\n", issuer_paths[i],
+                    err);
+            goto fail;
+        }
+        /* the policy owns the issuer from here on, also on failure */
+        if (!sp_policy_add_issuer(pol, issuer)) {
+            fputs("smimepolicy: out of memory\n", stderr);
+            goto fail;
+        }
+        if (n_issuers == 1)
+            *forced = issuer;
+    }
+    goto end;
+fail:
+    sp_policy_free(pol);
+    pol = NULL;
+    *forced = NULL;
+end:
+    return pol;
+}
 
 void sp_json_string(FILE *out, const char *s)
 {
