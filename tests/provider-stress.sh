@@ -24,18 +24,15 @@ sp_make_ca p256 ca
 sp_write_policy policy.cnf "$SP_WORK/ca.pem"
 key="smimepolicy:file:$SP_WORK/ca.key"
 sp_write_openssl_cnf openssl.cnf "$SP_WORK/policy.cnf" "$key" "$SP_WORK/ca.pem"
-OPENSSL_CONF=$SP_WORK/openssl.cnf
-export OPENSSL_CONF
-sp_ca_db
-sp_expect_ok "issue through the provider" good.pem ca -batch -config openssl.cnf \
-    -in ee.csr -out good.pem
+# The certificates are made without the provider: only the driver loads
+# it (under scripts/tsan.sh it is built with ThreadSanitizer).
 sp_ext_sections >ext.cnf
-for bad in bad_eku bad_ku; do
+for bad in mailbox_strict bad_eku bad_ku; do
     OPENSSL_CONF=/dev/null sp_ossl x509 -req -in ee.csr -CA ca.pem \
         -CAkey ca.key -days 365 -extfile ext.cnf -extensions "$bad" \
         -set_serial "0x5$("$OPENSSL" rand -hex 15)" -out "$bad.pem"
 done
-unset OPENSSL_CONF
+mv mailbox_strict.pem good.pem
 rm -f audit.log
 
 t0=$(date +%s%N)
