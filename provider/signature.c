@@ -8,8 +8,10 @@
  * gate first: the bytes must be one strictly DER-encoded TBSCertificate or
  * TBSCertList that the engine accepts (OCSP only when the policy allows
  * it), whose AlgorithmIdentifier is exactly the one this operation
- * produces; the decision is written to the audit log; only then does the
- * inner key sign. A bare digest (EVP_PKEY_sign) is never signed.
+ * produces. A refusal is written to the audit log at once; an accepted
+ * TBS is signed by the inner key and recorded, and the signature is
+ * released only once that record is on disk. A bare digest
+ * (EVP_PKEY_sign) is never signed.
  */
 #include <stdio.h>
 #include <string.h>
