@@ -38,7 +38,8 @@ if [ $have_tpm = 0 ] && [ $have_p11 = 0 ]; then
 fi
 
 hsm_tmpdir
-trap 'serve_kill_all; hsm_cleanup' EXIT
+# hsm_cleanup exits with the status it finds in $?.
+trap 'rc=$?; serve_kill_all; (exit $rc); hsm_cleanup' EXIT
 # A signer that died has closed its end of the fifo.
 trap '' PIPE
 hsm_make_root

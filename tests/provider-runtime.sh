@@ -73,9 +73,12 @@ serve_stop() { # N [EXPECTED_EXIT]
     rm -f "$1.pid"
 }
 sp_runtime_cleanup() {
+    rc=$?
     for f in "$SP_WORK"/*.pid; do
         [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
     done
+    # sp_cleanup exits with the status it finds in $?.
+    (exit $rc)
     sp_cleanup
 }
 trap sp_runtime_cleanup EXIT
