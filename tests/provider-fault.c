@@ -275,6 +275,7 @@ static int run_alloc(int argc, char **argv)
     unsigned long c0, total, n;
     unsigned long refused = 0, signed_ok = 0, bad = 0, leaks = 0;
     unsigned long bad_total, bad_signed = 0;
+    char mdname[64];
     long live0;
     int ok = 0;
 
@@ -288,7 +289,12 @@ static int run_alloc(int argc, char **argv)
     s.key = load_key(s.libctx, argv[3]);
     ca = load_cert(argv[6]);
     s.ca_key = ca != NULL ? X509_get0_pubkey(ca) : NULL;
-    s.md = "SHA256";
+    /* The key's default digest, as `openssl ca` with default_md = default
+     * uses it; none for EdDSA. */
+    if (s.key != NULL
+        && EVP_PKEY_get_default_digest_name(s.key, mdname, sizeof(mdname)) > 0
+        && strcmp(mdname, "UNDEF") != 0)
+        s.md = mdname;
     if (prov == NULL || deflt == NULL || s.key == NULL || s.ca_key == NULL
         || !load_tbs(&s, 0, argv[4]) || !load_tbs(&s, 1, argv[5])) {
         fprintf(stderr, "cannot set up the provider, key or certificates\n");

@@ -3,7 +3,8 @@
 # Allocation failure inside a signature through the provider
 # (tests/provider-fault.c alloc): every allocation of one signing
 # operation fails in turn; a failure gives an error, no signature and no
-# "signed" audit record, never a signature without its record.
+# "signed" audit record, never a signature without its record. For P-256,
+# RSA and Ed25519 CA keys, and again under valgrind when it is installed.
 . "${SP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
 driver=$SP_BUILDDIR/tests/provider-fault
@@ -14,27 +15,47 @@ sp_make_root
 sp_genkey p256 ee.key
 OPENSSL_CONF=/dev/null sp_ossl req -new -key ee.key -subj "/CN=alice@example.com" \
     -out ee.csr
-sp_make_ca p256 ca
-sp_write_policy policy.cnf "$SP_WORK/ca.pem"
-key="smimepolicy:file:$SP_WORK/ca.key"
-sp_write_openssl_cnf openssl.cnf "$SP_WORK/policy.cnf" "$key" "$SP_WORK/ca.pem"
-sp_ca_db
-OPENSSL_CONF=$SP_WORK/openssl.cnf
-export OPENSSL_CONF
-sp_expect_ok "issue through the provider" \
-    good.pem ca -batch -config openssl.cnf -in ee.csr -out good.pem
-# A certificate the policy refuses (serverAuth in the EKU), made without
-# the provider.
 sp_ext_sections >ext.cnf
-OPENSSL_CONF=/dev/null sp_ossl x509 -req -in ee.csr -CA ca.pem -CAkey ca.key \
-    -days 365 -extfile ext.cnf -extensions bad_eku -out bad.pem
+have_valgrind=0
+command -v valgrind >/dev/null 2>&1 && have_valgrind=1
 
-unset OPENSSL_CONF
-if "$driver" alloc "$SP_WORK/openssl.cnf" "$key" good.pem bad.pem ca.pem \
-    "$SP_WORK/audit.log" >alloc.out 2>alloc.err; then
-    sp_pass "$(cat alloc.out)"
-else
-    cat alloc.out alloc.err >&2
-    sp_fail "allocation failure while signing"
-fi
+for kt in p256 rsa ed25519; do
+    sp_log "--- CA key type $kt"
+    sp_make_ca "$kt" "ca-$kt"
+    sp_write_policy "policy-$kt.cnf" "$SP_WORK/ca-$kt.pem"
+    key="smimepolicy:file:$SP_WORK/ca-$kt.key"
+    sp_write_openssl_cnf "openssl-$kt.cnf" "$SP_WORK/policy-$kt.cnf" "$key" \
+        "$SP_WORK/ca-$kt.pem"
+    # The certificates are made without the provider (the one the policy
+    # accepts, and one with serverAuth in the EKU that it refuses).
+    for ext in mailbox_strict bad_eku; do
+        OPENSSL_CONF=/dev/null sp_ossl x509 -req -in ee.csr -CA "ca-$kt.pem" \
+            -CAkey "ca-$kt.key" -days 365 -extfile ext.cnf -extensions "$ext" \
+            -set_serial "0x5$("$OPENSSL" rand -hex 15)" -out "$kt-$ext.pem"
+    done
+    rm -f audit.log
+    if "$driver" alloc "$SP_WORK/openssl-$kt.cnf" "$key" "$kt-mailbox_strict.pem" \
+        "$kt-bad_eku.pem" "ca-$kt.pem" "$SP_WORK/audit.log" >alloc.out 2>alloc.err
+    then
+        sp_pass "$kt: $(cat alloc.out)"
+    else
+        cat alloc.out alloc.err >&2
+        sp_fail "$kt: allocation failure while signing"
+    fi
+    # Once more under valgrind: no invalid access on any of those paths,
+    # nothing leaked by the process.
+    [ $have_valgrind = 1 ] || continue
+    rm -f audit.log
+    if valgrind --quiet --error-exitcode=99 --leak-check=full \
+        --show-leak-kinds=definite,indirect \
+        --errors-for-leak-kinds=definite,indirect \
+        "$driver" alloc "$SP_WORK/openssl-$kt.cnf" "$key" "$kt-mailbox_strict.pem" \
+        "$kt-bad_eku.pem" "ca-$kt.pem" "$SP_WORK/audit.log" >vg.out 2>vg.err
+    then
+        sp_pass "$kt: the same under valgrind: no error, no leak"
+    else
+        cat vg.out vg.err >&2
+        sp_fail "$kt: valgrind"
+    fi
+done
 sp_finish
