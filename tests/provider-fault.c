@@ -14,6 +14,18 @@
  *       record. BAD_CERT's TBS (which the policy refuses) must never be
  *       signed whichever allocation fails. No run may leak a block.
  *
+ *   provider-fault activate CNF KEY_URI GOOD_CERT BAD_CERT CA_CERT
+ *       The same allocator, failing each allocation that smimepolicy's
+ *       own code (provider/, policy/) makes in a whole life of the
+ *       provider in a fresh library context: activation from CNF (the
+ *       policy file and its issuers are read, the audit log opened), the
+ *       key loaded, GOOD_CERT's and BAD_CERT's TBS signed. A run either
+ *       signs nothing, or signs GOOD (which verifies) and refuses BAD:
+ *       never a half-loaded policy that signs BAD. libcrypto's own
+ *       allocations are not failed here: OpenSSL 3.0 crashes in
+ *       OSSL_LIB_CTX_free after some of them fail (provider_conf.c), and
+ *       those inside sp_policy_load are failed by tests/test_fault_alloc.
+ *
  *   provider-fault serve KEY_URI GOOD_CERT BAD_CERT CA_CERT
  *       A long-running signer for tests that break things while it runs
  *       (policy file, audit log, swtpm, SoftHSM2 token). The provider
@@ -46,22 +58,43 @@ static struct {
     unsigned long calls;
     unsigned long fail_at; /* 0: never */
     long live;             /* counted blocks not yet freed */
+    int only_ours;         /* count and fail only smimepolicy's own */
 } fa;
 
 /* Blocks of libcrypto's error queue are not counted: the thread's queue
  * keeps its data buffers for reuse (see tests/test_fault_alloc.c). */
 #define FA_HEADER 16
 
+/* An allocation of this call: all of them, or (activate) only those of
+ * smimepolicy's own sources (the provider and the policy engine). */
+static int fa_is_ours(const char *file)
+{
+    return file != NULL
+           && (strstr(file, "/provider/") != NULL
+               || strstr(file, "/policy/") != NULL);
+}
+
+static int fa_fail_now(const char *file)
+{
+    if (fa.only_ours && !fa_is_ours(file))
+        return 0;
+    return ++fa.calls == fa.fail_at;
+}
+
 static void *fa_malloc(size_t n, const char *file, int line)
 {
     unsigned char *h;
 
-    if (++fa.calls == fa.fail_at || n > SIZE_MAX - FA_HEADER)
+    if (fa_fail_now(file) || n > SIZE_MAX - FA_HEADER)
         return NULL;
     h = malloc(n + FA_HEADER);
     if (h == NULL)
         return NULL;
-    h[0] = file == NULL || strstr(file, "crypto/err/") == NULL;
+    /* activate counts only smimepolicy's own blocks: libcrypto's global
+     * tables (error strings, configuration modules) grow as providers
+     * come and go and are freed at exit (valgrind checks that). */
+    h[0] = fa.only_ours ? fa_is_ours(file)
+                        : file == NULL || strstr(file, "crypto/err/") == NULL;
     fa.live += h[0];
     return h + FA_HEADER;
 }
@@ -72,7 +105,7 @@ static void *fa_realloc(void *p, size_t n, const char *file, int line)
 
     if (p == NULL)
         return fa_malloc(n, file, line);
-    if (++fa.calls == fa.fail_at || n > SIZE_MAX - FA_HEADER)
+    if (fa_fail_now(file) || n > SIZE_MAX - FA_HEADER)
         return NULL;
     h = realloc((unsigned char *)p - FA_HEADER, n + FA_HEADER);
     return h != NULL ? h + FA_HEADER : NULL;
@@ -406,6 +439,131 @@ done:
 }
 
 /* ------------------------------------------------------------------ */
+/* activate                                                            */
+
+/* One life of the provider; returns 1 when it got as far as signing
+ * GOOD (verified), -1 when something failed before (no signature), and
+ * 0 when it did something wrong (signed BAD, or a GOOD signature that
+ * does not verify, or bytes left in a failed signature buffer). */
+/* Allocation `n` after the library context exists fails (0: none);
+ * *used gets the number of allocations made from there until the
+ * clean-up. The context itself is made and freed unfaulted: OpenSSL 3.0
+ * crashes in OSSL_LIB_CTX_free when one of OSSL_LIB_CTX_new's own
+ * allocations failed, which is not the provider's to answer for. */
+static int provider_life(const char *cnf, const char *uri, SIGNER *s,
+                         unsigned long n, unsigned long *used)
+{
+    OSSL_PROVIDER *prov = NULL, *deflt = NULL;
+    unsigned char sig[SIG_MAX];
+    size_t siglen;
+    unsigned long c0;
+    int good, bad, rc = -1;
+
+    s->libctx = OSSL_LIB_CTX_new();
+    c0 = fa.calls;
+    if (n > 0)
+        fa.fail_at = fa.calls + n;
+    if (s->libctx == NULL || !OSSL_LIB_CTX_load_config(s->libctx, cnf))
+        goto done;
+    deflt = OSSL_PROVIDER_load(s->libctx, "default");
+    prov = OSSL_PROVIDER_load(s->libctx, "smimepolicy");
+    if (prov == NULL || deflt == NULL)
+        goto done;
+    s->key = load_key(s->libctx, uri);
+    if (s->key == NULL)
+        goto done;
+    memset(sig, SIG_FILL, sizeof(sig));
+    good = sign_tbs(s, 0, sig, &siglen);
+    if (good > 0 && !verifies(s, 0, sig, siglen))
+        rc = 0;
+    else if (good <= 0 && !no_signature(sig))
+        rc = 0;
+    memset(sig, SIG_FILL, sizeof(sig));
+    bad = sign_tbs(s, 1, sig, &siglen);
+    if (bad > 0 || !no_signature(sig))
+        rc = 0;
+    if (rc != 0 && good > 0)
+        rc = 1;
+done:
+    fa.fail_at = 0;
+    if (used != NULL)
+        *used = fa.calls - c0;
+    EVP_PKEY_free(s->key);
+    s->key = NULL;
+    OSSL_PROVIDER_unload(prov);
+    OSSL_PROVIDER_unload(deflt);
+    OSSL_LIB_CTX_free(s->libctx);
+    s->libctx = NULL;
+    return rc;
+}
+
+static int run_activate(int argc, char **argv)
+{
+    SIGNER s = {0};
+    X509 *ca = NULL;
+    unsigned long total, n, failed = 0, worked = 0, wrong = 0;
+    unsigned long leaky = 0;
+    long live0, leaked = 0, base;
+    int ok = 0, rc;
+
+    ca = load_cert(argv[6]);
+    s.ca_key = ca != NULL ? X509_get0_pubkey(ca) : NULL;
+    s.md = "SHA256";
+    if (s.ca_key == NULL || !load_tbs(&s, 0, argv[4])
+        || !load_tbs(&s, 1, argv[5])) {
+        fprintf(stderr, "cannot load the certificates\n");
+        goto done;
+    }
+    /* Twice unfaulted: once to set up what libcrypto keeps for the
+     * process, once to count. */
+    if (provider_life(argv[2], argv[3], &s, 0, NULL) != 1) {
+        fprintf(stderr, "the unfaulted run does not sign as expected:");
+        errors_to(stderr);
+        fprintf(stderr, "\n");
+        goto done;
+    }
+    ERR_clear_error();
+    live0 = fa.live;
+    if (provider_life(argv[2], argv[3], &s, 0, &total) != 1)
+        goto done;
+    ERR_clear_error();
+    base = fa.live - live0;
+    if (base != 0)
+        fprintf(stderr, "an unfaulted run leaves %ld blocks of smimepolicy\n",
+                base);
+    for (n = 1; n <= total; n++) {
+        live0 = fa.live;
+        rc = provider_life(argv[2], argv[3], &s, n, NULL);
+        ERR_clear_error();
+        if (rc == 0) {
+            wrong++;
+            fprintf(stderr, "allocation %lu failed: wrong outcome\n", n);
+        } else if (rc > 0) {
+            worked++;
+        } else {
+            failed++;
+        }
+        if (fa.live - live0 > base) {
+            leaky++;
+            leaked += fa.live - live0 - base;
+            fprintf(stderr, "allocation %lu failed: %ld block(s) leaked\n", n,
+                    fa.live - live0 - base);
+        }
+    }
+    printf("provider life (activate, load key, sign good and bad): "
+           "%lu allocations by smimepolicy's code; failing each: %lu signed "
+           "nothing, %lu signed "
+           "GOOD and refused BAD, %lu wrong, %lu leaking (%ld blocks)\n",
+           total, failed, worked, wrong, leaky, leaked);
+    ok = wrong == 0 && failed > 0 && leaky == 0 && base == 0;
+done:
+    for (int i = 0; i < 2; i++)
+        OPENSSL_free(s.tbs[i]);
+    X509_free(ca);
+    return ok ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------ */
 /* serve                                                               */
 
 static int run_serve(int argc, char **argv)
@@ -473,11 +631,20 @@ int main(int argc, char **argv)
         }
         return run_alloc(argc, argv);
     }
+    if (argc == 7 && strcmp(argv[1], "activate") == 0) {
+        fa.only_ours = 1;
+        if (!CRYPTO_set_mem_functions(fa_malloc, fa_realloc, fa_free)) {
+            fprintf(stderr, "CRYPTO_set_mem_functions failed\n");
+            return 1;
+        }
+        return run_activate(argc, argv);
+    }
     if (argc == 6 && strcmp(argv[1], "serve") == 0)
         return run_serve(argc, argv);
     fprintf(stderr,
             "usage: %s alloc CNF KEY_URI GOOD BAD CA AUDIT_LOG\n"
+            "       %s activate CNF KEY_URI GOOD BAD CA\n"
             "       %s serve KEY_URI GOOD BAD CA\n",
-            argv[0], argv[0]);
+            argv[0], argv[0], argv[0]);
     return 2;
 }

@@ -5,6 +5,9 @@
 # operation fails in turn; a failure gives an error, no signature and no
 # "signed" audit record, never a signature without its record. For P-256,
 # RSA and Ed25519 CA keys, and again under valgrind when it is installed.
+# For P-256 also every allocation of smimepolicy's own code while the
+# provider activates (policy file, issuers, audit log) and signs: no
+# provider, or one that signs the compliant TBS and refuses the other.
 . "${SP_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
 driver=$SP_BUILDDIR/tests/provider-fault
@@ -42,6 +45,18 @@ for kt in p256 rsa ed25519; do
         cat alloc.out alloc.err >&2
         sp_fail "$kt: allocation failure while signing"
     fi
+    # Every allocation of smimepolicy's own code in a whole life of the
+    # provider (activation: policy, issuers, audit log; key; signatures).
+    if [ "$kt" = p256 ]; then
+        if "$driver" activate "$SP_WORK/openssl-$kt.cnf" "$key" \
+            "$kt-mailbox_strict.pem" "$kt-bad_eku.pem" "ca-$kt.pem" \
+            >activate.out 2>activate.err; then
+            sp_pass "$kt: $(cat activate.out)"
+        else
+            cat activate.out activate.err >&2
+            sp_fail "$kt: allocation failure while the provider activates"
+        fi
+    fi
     # Once more under valgrind: no invalid access on any of those paths,
     # nothing leaked by the process.
     [ $have_valgrind = 1 ] || continue
@@ -56,6 +71,18 @@ for kt in p256 rsa ed25519; do
     else
         cat vg.out vg.err >&2
         sp_fail "$kt: valgrind"
+    fi
+    [ "$kt" = p256 ] || continue
+    if valgrind --quiet --error-exitcode=99 --leak-check=full \
+        --show-leak-kinds=definite,indirect \
+        --errors-for-leak-kinds=definite,indirect \
+        "$driver" activate "$SP_WORK/openssl-$kt.cnf" "$key" \
+        "$kt-mailbox_strict.pem" "$kt-bad_eku.pem" "ca-$kt.pem" \
+        >vg.out 2>vg.err; then
+        sp_pass "$kt: activation faults under valgrind: no error, no leak"
+    else
+        cat vg.out vg.err >&2
+        sp_fail "$kt: activation faults under valgrind"
     fi
 done
 sp_finish
