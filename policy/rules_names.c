@@ -781,10 +781,13 @@ static const char *orgid_iso_country(const SP_ORGID *o)
     return o->country;
 }
 
-static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
-                        const char *quoted)
+/* `s` is the value as UTF-8; it is quoted only when a finding names it
+ * (QUOTED), as in check_atv. */
+static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len)
 {
     SP_RULE_CTX *ctx = nc->ctx;
+    char quoted[96];
+#define QUOTED sp_quote(s, len, quoted, sizeof(quoted))
     SP_ORGID o;
     size_t k;
     int findings = 0;
@@ -793,7 +796,7 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
         sp_report(ctx, SP_R_SUBJ_ORGID_FORMAT,
                   "%s: organizationIdentifier %s is not "
                   "<scheme><country>[+<subdivision>][-<reference>]",
-                  nc->where, quoted);
+                  nc->where, QUOTED);
         return;
     }
     for (k = 0; k < N_OF(orgid_schemes); k++) {
@@ -804,7 +807,7 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
         sp_report(ctx, SP_R_SUBJ_ORGID_SCHEME,
                   "%s: organizationIdentifier %s: scheme \"%s\" is none of "
                   "NTR, VAT, PSD, LEI, GOV, INT",
-                  nc->where, quoted, o.scheme);
+                  nc->where, QUOTED, o.scheme);
         return;
     }
 
@@ -827,7 +830,7 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
         sp_report(ctx, SP_R_SUBJ_ORGID_COUNTRY,
                   "%s: organizationIdentifier %s: country \"%s\" is not "
                   "valid for scheme %s (%s)",
-                  nc->where, quoted, o.country, o.scheme,
+                  nc->where, QUOTED, o.country, o.scheme,
                   orgid_schemes[k].countries == SP_CC_GLOBAL
                       ? "XG required"
                       : "ISO 3166-1 alpha-2 code required");
@@ -837,28 +840,28 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
         sp_report(ctx, SP_R_SUBJ_ORGID_SUBDIVISION,
                   "%s: organizationIdentifier %s: scheme %s takes no "
                   "subdivision",
-                  nc->where, quoted, o.scheme);
+                  nc->where, QUOTED, o.scheme);
     }
     if (o.ref == NULL && orgid_schemes[k].reference == SP_REF_REQUIRED) {
         findings++;
         sp_report(ctx, SP_R_SUBJ_ORGID_REF_MISSING,
                   "%s: organizationIdentifier %s: scheme %s needs a "
                   "registration reference",
-                  nc->where, quoted, o.scheme);
+                  nc->where, QUOTED, o.scheme);
     }
     if (o.ref != NULL && orgid_schemes[k].reference == SP_REF_PROHIBITED) {
         findings++;
         sp_report(ctx, SP_R_SUBJ_ORGID_REF_PROHIBITED,
                   "%s: organizationIdentifier %s: scheme %s takes no "
                   "registration reference",
-                  nc->where, quoted, o.scheme);
+                  nc->where, QUOTED, o.scheme);
     }
     if (o.ref != NULL && strcmp(o.scheme, "LEI") == 0) {
         const char *why = lei_problem(o.ref, o.ref_len);
         if (why != NULL) {
             findings++;
             sp_report(ctx, SP_R_SUBJ_ORGID_REF_FORMAT,
-                      "%s: organizationIdentifier %s: %s", nc->where, quoted,
+                      "%s: organizationIdentifier %s: %s", nc->where, QUOTED,
                       why);
         }
     }
@@ -873,7 +876,7 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
             sp_report(ctx, SP_R_SUBJ_ORGID_REF_FORMAT,
                       "%s: organizationIdentifier %s: a PSD reference is "
                       "<NCA id>-<PSP id> (ETSI TS 119 495)",
-                      nc->where, quoted);
+                      nc->where, QUOTED);
         }
     }
     /* C-14 (SHOULD), checked as pkilint does once the value is otherwise
@@ -893,18 +896,19 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
             sp_report(ctx, SP_R_SUBJ_ORGID_NTR_DE,
                       "%s: organizationIdentifier %s: a German NTR "
                       "identifier takes the EUID form, without subdivision",
-                      nc->where, quoted);
+                      nc->where, QUOTED);
         else if (dot == NULL || !(o.ref[0] >= 'A' && o.ref[0] <= 'Z')
                  || !(o.ref[1] >= 'A' && o.ref[1] <= 'Z'))
             sp_report(ctx, SP_R_SUBJ_ORGID_NTR_DE,
                       "%s: organizationIdentifier %s: reference is not in "
                       "EUID form DE<register>.<number>",
-                      nc->where, quoted);
+                      nc->where, QUOTED);
         else if (o.ref[0] != 'D' || o.ref[1] != 'E')
             sp_report(ctx, SP_R_SUBJ_ORGID_NTR_DE,
                       "%s: organizationIdentifier %s: EUID country is not DE",
-                      nc->where, quoted);
+                      nc->where, QUOTED);
     }
+#undef QUOTED
 }
 
 /* C-13: countryName agrees with every organizationIdentifier's country. */
@@ -1113,7 +1117,7 @@ static void check_atv(SP_NAME_CHECK *nc, const SP_ATV *atv)
     }
     if (atv->def == A_ORGID && ulen != SIZE_MAX
         && encoding_allowed(SP_STRS_ORGID, atv->tag))
-        check_orgid(nc, buf, ulen, QUOTED);
+        check_orgid(nc, buf, ulen);
 #undef QUOTED
 }
 
