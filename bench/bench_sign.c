@@ -20,10 +20,12 @@
  * EVP_MD_CTX, EVP_DigestSignInit_ex, EVP_DigestSign, free. Batches of the
  * two alternate (and swap order every round) to cancel drift on a shared
  * machine. Printed: signatures per second for both and their ratio per key
- * type, heap allocations per signature, one engine decision alone (median
- * and p99 over the same TBS mix), the start-up cost of loading the
- * provider and policy, and, apart from all that, what an audit log with
- * fdatasync adds per signature.
+ * type (from the thread's CPU time, so that other processes on a shared
+ * machine do not count), heap allocations per signature, one engine
+ * decision alone (median and p99 over the same TBS mix, wall clock), the
+ * start-up cost of loading the provider and policy, and, apart from all
+ * that, what an audit log with fdatasync adds per signature (wall clock:
+ * the wait for the disk is the cost).
  *
  * A TBS the policy refuses, or a signature that does not verify, is a
  * benchmark error (exit 2). Speed targets are read by people, not
@@ -102,6 +104,17 @@ static double now_ns(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* CPU time of this thread: on a shared machine, a batch of signatures is
+ * charged only for the time it ran, not for the time other processes
+ * had the core. */
+static double cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
@@ -395,12 +408,12 @@ static size_t sign_one(OSSL_LIB_CTX *libctx, EVP_PKEY *key, const char *mdname,
     return siglen;
 }
 
-/* `count` signatures over the CA's TBS mix; time in ns. */
+/* `count` signatures over the CA's TBS mix; CPU time in ns. */
 static double sign_batch(OSSL_LIB_CTX *libctx, const BENCH_CA *ca,
                          EVP_PKEY *key, int count)
 {
     unsigned char sig[512];
-    double t0 = now_ns();
+    double t0 = cpu_ns();
 
     for (int i = 0; i < count; i++) {
         int k = i % N_PROFILES;
@@ -410,7 +423,7 @@ static double sign_batch(OSSL_LIB_CTX *libctx, const BENCH_CA *ca,
             == 0)
             die("a signature failed (refused by the policy?)");
     }
-    return now_ns() - t0;
+    return cpu_ns() - t0;
 }
 
 /* Every TBS signed through the wrapped key verifies with the CA
@@ -551,19 +564,20 @@ int main(int argc, char **argv)
             OSSL_LIB_CTX *lc;
             EVP_PKEY *k;
             char uri[2048];
-            double t0 = now_ns();
+            double t0 = cpu_ns();
 
             lc = load_libctx(cnf);
-            t_load[i] = now_ns() - t0;
+            t_load[i] = cpu_ns() - t0;
             snprintf(uri, sizeof(uri), "smimepolicy:file:%s", path[1]);
-            t0 = now_ns();
+            t0 = cpu_ns();
             k = load_key(lc, uri);
-            t_key[i] = now_ns() - t0;
+            t_key[i] = cpu_ns() - t0;
             EVP_PKEY_free(k);
             OSSL_LIB_CTX_free(lc);
         }
         first = t_load[0];
-        printf("start-up: provider + policy (3 issuers) %.2f ms median of 8 "
+        printf("start-up (CPU time): provider + policy (3 issuers) %.2f ms "
+               "median of 8 "
                "(first, with dlopen: %.2f ms); opening a wrapped P-256 key "
                "%.2f ms  [%s]\n",
                median_of(t_load + 1, 8) / 1e6, first / 1e6,
@@ -698,8 +712,13 @@ int main(int argc, char **argv)
         snprintf(uri, sizeof(uri), "smimepolicy:file:%s", path[1]);
         k = load_key(lc, uri);
         (void)sign_batch(lc, &cas[1], k, 16);
-        t_audit = sign_batch(lc, &cas[1], k, n);
-        t_plain = sign_batch(libctx, &cas[1], cas[1].wrapped, n);
+        /* Wall clock here: waiting for the disk is the cost. */
+        t_audit = now_ns();
+        (void)sign_batch(lc, &cas[1], k, n);
+        t_audit = now_ns() - t_audit;
+        t_plain = now_ns();
+        (void)sign_batch(libctx, &cas[1], cas[1].wrapped, n);
+        t_plain = now_ns() - t_plain;
         printf(
             "\naudit log (optional, not in the figures above): P-256 through "
             "a provider with audit_log = %s: %.1f us per signature, %.1f us "
