@@ -482,7 +482,12 @@ static int is_placeholder(const uint8_t *s, size_t len)
 /* Whether the value holds something html.unescape() would change. */
 static int has_html_entity(const uint8_t *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
+    /* Most values hold no '&' at all: find the first one with memchr. */
+    const uint8_t *amp = len > 0 ? memchr(s, '&', len) : NULL;
+
+    if (amp == NULL)
+        return 0;
+    for (size_t i = (size_t)(amp - s); i < len; i++) {
         const uint8_t *r = s + i + 1;
         size_t left = len - i - 1, n = 0;
 
