@@ -13,6 +13,7 @@
  * case-sensitive string comparison, and its CN-source and organization-
  * Identifier readings. Deliberate differences are commented.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -455,8 +456,30 @@ static int lower(int c)
     return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
+/* What every placeholder value shares, from the table once per process:
+ * the set of first letters and the longest length. Most attribute values
+ * are ruled out by these two before the table is walked. */
+static uint32_t placeholder_first_letters;
+static size_t placeholder_max_len;
+static pthread_once_t placeholder_once = PTHREAD_ONCE_INIT;
+
+static void placeholder_init(void)
+{
+    for (size_t i = 0; i < N_OF(placeholder_values); i++) {
+        const char *p = placeholder_values[i];
+        size_t n = strlen(p);
+
+        /* entries are lower case and start with a letter */
+        placeholder_first_letters |= UINT32_C(1) << (p[0] - 'a');
+        if (n > placeholder_max_len)
+            placeholder_max_len = n;
+    }
+}
+
 static int is_placeholder(const uint8_t *s, size_t len)
 {
+    int first;
+
     while (len > 0 && s[0] == ' ') {
         s++;
         len--;
@@ -465,6 +488,11 @@ static int is_placeholder(const uint8_t *s, size_t len)
         len--;
     if (len == 0)
         return 0; /* no placeholder is empty */
+    pthread_once(&placeholder_once, placeholder_init);
+    first = lower(s[0]);
+    if (len > placeholder_max_len || first < 'a' || first > 'z'
+        || (placeholder_first_letters >> (first - 'a') & 1) == 0)
+        return 0;
     for (size_t i = 0; i < N_OF(placeholder_values); i++) {
         const char *p = placeholder_values[i];
         size_t n, k = 0;
