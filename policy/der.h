@@ -278,9 +278,43 @@ static inline sp_der_err sp_der_check_oid(const SP_DER *contents)
     if (n == 0)
         return SP_DER_ERR_OID;
     /* An octet 80 is wrong only where a subidentifier starts, and most
-     * OIDs hold none at all: look for one first, without branches. */
-    for (size_t i = 0; i < n; i++)
-        has_80 |= p[i] == 0x80u;
+     * OIDs hold none at all: look for one first, without branches, a word
+     * at a time where the OID is that long (the last word may overlap the
+     * one before). A word w holds 80 where w ^ 80..80 holds a zero octet:
+     * bit 7 of ((x & 7f..) + 7f..) | x is clear exactly for zero octets. */
+    if (n >= 4) {
+        uint64_t m64 = 0;
+        uint32_t m32 = 0;
+
+        if (n >= 8) {
+            const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+            uint64_t w;
+            size_t i;
+
+            for (i = 0; i + 8 <= n; i += 8) {
+                memcpy(&w, p + i, 8);
+                w ^= ~lo7;
+                m64 |= ~(((w & lo7) + lo7) | w | lo7);
+            }
+            memcpy(&w, p + n - 8, 8);
+            w ^= ~lo7;
+            m64 |= ~(((w & lo7) + lo7) | w | lo7);
+        } else {
+            const uint32_t lo7 = 0x7f7f7f7fu;
+            uint32_t w;
+
+            memcpy(&w, p, 4);
+            w ^= ~lo7;
+            m32 |= ~(((w & lo7) + lo7) | w | lo7);
+            memcpy(&w, p + n - 4, 4);
+            w ^= ~lo7;
+            m32 |= ~(((w & lo7) + lo7) | w | lo7);
+        }
+        has_80 = (m64 | m32) != 0;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            has_80 |= p[i] == 0x80u;
+    }
     if (!has_80)
         return (p[n - 1] & 0x80u) == 0 ? SP_DER_OK : SP_DER_ERR_OID;
     for (size_t i = 0; i < n; i++) {

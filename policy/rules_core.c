@@ -688,8 +688,7 @@ static void check_rsa_key(SP_RULE_CTX *ctx)
  * are below the field prime, and it satisfies y^2 = x^3 - 3x + b. The
  * arithmetic is Montgomery multiplication on fixed arrays of machine
  * words: no allocation, no libcrypto, a few hundred multiplications per
- * point. The curve equation is compared in the Montgomery domain, where
- * both sides carry the same factor R^-2 (R = 2^(limb bits * n)). */
+ * point. The curve's constants are computed once per process. */
 
 #if defined(__SIZEOF_INT128__)
 typedef uint64_t sp_limb;
@@ -711,6 +710,10 @@ typedef struct sp_curve_st {
     unsigned key;
     size_t len; /* octets of a coordinate */
     const uint8_t *p, *b;
+    /* Montgomery constants for R = 2^(limb bits * limbs of p), computed
+     * offline (python3: 3 * pow(R, -1, p) % p, b * pow(R, -2, p) % p):
+     * 3 R^-1 mod p and b R^-2 mod p */
+    const uint8_t *three_rinv, *b_rinv2;
 } SP_CURVE;
 
 static const uint8_t p256_p[32] = {
@@ -746,19 +749,94 @@ static const uint8_t p521_b[66] = {
     0xc0, 0xbd, 0x3b, 0xb1, 0xbf, 0x07, 0x35, 0x73, 0xdf, 0x88, 0x3d,
     0x2c, 0x34, 0xf1, 0xef, 0x45, 0x1f, 0xd4, 0x6b, 0x50, 0x3f, 0x00};
 
+static const uint8_t p256_3rinv[32] = {
+    0xff, 0xff, 0xff, 0xfc, 0x00, 0x00, 0x00, 0x09, 0xff, 0xff, 0xff,
+    0xf7, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x03, 0xff, 0xff,
+    0xff, 0xfa, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x02,
+};
+static const uint8_t p256_brinv2[32] = {
+    0x30, 0x81, 0xdc, 0x38, 0xd9, 0x48, 0x43, 0x1a, 0x7c, 0x17, 0x86,
+    0x84, 0xa0, 0xf4, 0x53, 0x03, 0xfc, 0x35, 0x21, 0xeb, 0x9c, 0xa0,
+    0x65, 0xa7, 0xe5, 0x9b, 0xe0, 0xa6, 0x45, 0x84, 0xa1, 0x37,
+};
+static const uint8_t p384_3rinv[48] = {
+    0x00, 0x00, 0x00, 0x3c, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x00, 0x00, 0x24,
+    0x00, 0x00, 0x00, 0x08, 0xff, 0xff, 0xff, 0xf6, 0xff, 0xff, 0xff, 0xf0,
+    0xff, 0xff, 0xff, 0xf3, 0xff, 0xff, 0xff, 0xf9, 0xff, 0xff, 0xff, 0xc3,
+    0xff, 0xff, 0xff, 0x8a, 0xff, 0xff, 0xff, 0xa3, 0x00, 0x00, 0x00, 0x12,
+};
+static const uint8_t p384_brinv2[48] = {
+    0xf7, 0xcd, 0x02, 0xa7, 0x8f, 0x62, 0xa2, 0x1c, 0xbe, 0xfd, 0x42, 0x46,
+    0xab, 0xba, 0xb8, 0x44, 0x9e, 0x15, 0x93, 0x6d, 0x2e, 0xd8, 0x6b, 0xff,
+    0xfc, 0x7a, 0x73, 0xca, 0x80, 0x40, 0x8a, 0xfd, 0x2c, 0x9f, 0x09, 0xfa,
+    0x91, 0x9d, 0x89, 0xc2, 0x91, 0x5a, 0x90, 0x2a, 0x4a, 0x46, 0x51, 0xdb,
+};
+#if LIMB_BITS == 64
+static const uint8_t p521_3rinv[66] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+static const uint8_t p521_brinv2[66] = {
+    0x00, 0xfc, 0x41, 0xe9, 0x61, 0xa7, 0x8f, 0x7a, 0x28, 0xfe, 0xa3,
+    0x5a, 0x81, 0xf8, 0x01, 0x46, 0x54, 0xfa, 0xe5, 0x86, 0x38, 0x72,
+    0x68, 0x7e, 0x4a, 0x68, 0x86, 0x82, 0xda, 0x15, 0x03, 0xba, 0x8b,
+    0x69, 0xc9, 0x6e, 0x66, 0xcc, 0x57, 0xce, 0xe2, 0xd2, 0x26, 0x46,
+    0x3b, 0xc4, 0x27, 0x85, 0x58, 0x64, 0xe5, 0x47, 0xb1, 0xfa, 0x4d,
+    0xec, 0x59, 0x4b, 0x02, 0xf4, 0xee, 0xc6, 0xfc, 0x1c, 0xd5, 0xcf,
+};
+#else
+static const uint8_t p521_3rinv[66] = {
+    0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+static const uint8_t p521_brinv2[66] = {
+    0x00, 0xfe, 0xa3, 0x5a, 0x81, 0xf8, 0x01, 0x46, 0x54, 0xfa, 0xe5,
+    0x86, 0x38, 0x72, 0x68, 0x7e, 0x4a, 0x68, 0x86, 0x82, 0xda, 0x15,
+    0x03, 0xba, 0x8b, 0x69, 0xc9, 0x6e, 0x66, 0xcc, 0x57, 0xce, 0xe2,
+    0xd2, 0x26, 0x46, 0x3b, 0xc4, 0x27, 0x85, 0x58, 0x64, 0xe5, 0x47,
+    0xb1, 0xfa, 0x4d, 0xec, 0x59, 0x4b, 0x02, 0xf4, 0xee, 0xc6, 0xfc,
+    0x1c, 0xd5, 0xcf, 0x7e, 0x20, 0xf4, 0xb0, 0xd3, 0xc7, 0xbd, 0x14,
+};
+#endif
+
 static const SP_CURVE curves[] = {
-    {SP_KEY_P256, 32, p256_p, p256_b},
-    {SP_KEY_P384, 48, p384_p, p384_b},
-    {SP_KEY_P521, 66, p521_p, p521_b},
+    {SP_KEY_P256, 32, p256_p, p256_b, p256_3rinv, p256_brinv2},
+    {SP_KEY_P384, 48, p384_p, p384_b, p384_3rinv, p384_brinv2},
+    {SP_KEY_P521, 66, p521_p, p521_b, p521_3rinv, p521_brinv2},
 };
 
+/* A whole limb, big-endian (one load and a byte swap). */
+static inline sp_limb load_be_limb(const uint8_t *q)
+{
+#if LIMB_BITS == 64
+    return (sp_limb)q[0] << 56 | (sp_limb)q[1] << 48 | (sp_limb)q[2] << 40
+           | (sp_limb)q[3] << 32 | (sp_limb)q[4] << 24 | (sp_limb)q[5] << 16
+           | (sp_limb)q[6] << 8 | q[7];
+#else
+    return (sp_limb)q[0] << 24 | (sp_limb)q[1] << 16 | (sp_limb)q[2] << 8
+           | q[3];
+#endif
+}
+
+/* The big-endian n octets at b (n <= 66), a limb at a time from the
+ * least significant end. */
 static void fe_from_bytes(SP_FE *r, const uint8_t *b, size_t n)
 {
+    size_t i = 0;
+
     memset(r, 0, sizeof(*r));
-    for (size_t i = 0; i < n; i++) {
-        size_t bit = (n - 1 - i) * 8;
-        r->v[bit / LIMB_BITS] |= (sp_limb)b[i] << (bit % LIMB_BITS);
-    }
+    for (; n >= LIMB_BITS / 8; n -= LIMB_BITS / 8)
+        r->v[i++] = load_be_limb(b + n - LIMB_BITS / 8);
+    for (size_t j = 0; j < n; j++)
+        r->v[i] = r->v[i] << 8 | b[j];
 }
 
 static int fe_cmp(const SP_FE *a, const SP_FE *b)
@@ -818,12 +896,17 @@ static sp_limb mont_n0(const SP_FE *p)
     return (sp_limb)0 - inv;
 }
 
-/* r = a * b * R^-1 mod p for a, b < p, n = limbs of p (CIOS). */
-static void mont_mul(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p,
-                     sp_limb n0, size_t n)
+/* r = a * b * R^-1 mod p for a, b < p, n = limbs of p (CIOS). Inlined
+ * with a constant n for each curve (mont_mul), so the loops unroll. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+mont_mul_n(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p, sp_limb n0,
+           size_t n)
 {
     sp_limb t[FE_LIMBS + 2] = {0};
-    SP_FE res, reduced;
+    sp_limb borrow = 0;
 
     for (size_t i = 0; i < n; i++) {
         sp_limb carry = 0, m;
@@ -849,43 +932,99 @@ static void mont_mul(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p,
         t[n - 1] = (sp_limb)s;
         t[n] = t[n + 1] + (sp_limb)(s >> LIMB_BITS);
     }
-    /* t < 2p: subtract p once if t >= p */
-    memset(&res, 0, sizeof(res));
-    for (size_t i = 0; i <= n && i < FE_LIMBS; i++)
-        res.v[i] = t[i];
-    if (fe_sub_raw(&reduced, &res, p) == 0)
-        res = reduced;
-    *r = res;
+    /* t < 2p: subtract p once if t >= p (t has n + 1 limbs, p n) */
+    for (size_t i = 0; i <= n; i++) {
+        sp_limb pi = i < n ? p->v[i] : 0;
+        sp_limb d = t[i] - pi;
+        sp_limb out = (t[i] < pi) | (d < borrow);
+
+        r->v[i] = d - borrow;
+        borrow = out;
+    }
+    if (borrow)
+        for (size_t i = 0; i <= n; i++)
+            r->v[i] = t[i];
+    for (size_t i = n + 1; i < FE_LIMBS; i++)
+        r->v[i] = 0;
+}
+
+static void mont_mul(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p,
+                     sp_limb n0, size_t n)
+{
+    switch (n) {
+    case 256 / LIMB_BITS:
+        mont_mul_n(r, a, b, p, n0, 256 / LIMB_BITS);
+        break;
+    case 384 / LIMB_BITS:
+        mont_mul_n(r, a, b, p, n0, 384 / LIMB_BITS);
+        break;
+    default:
+        mont_mul_n(r, a, b, p, n0, n);
+        break;
+    }
+}
+
+/* r = (a + b) mod p, for a, b < p */
+static void fe_add_mod(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p)
+{
+    sp_limb carry = 0;
+    SP_FE reduced;
+
+    /* p has fewer limbs than SP_FE: the sum cannot overflow */
+    for (size_t i = 0; i < FE_LIMBS; i++) {
+        sp_dlimb s = (sp_dlimb)a->v[i] + b->v[i] + carry;
+        r->v[i] = (sp_limb)s;
+        carry = (sp_limb)(s >> LIMB_BITS);
+    }
+    if (fe_sub_raw(&reduced, r, p) == 0)
+        *r = reduced;
+}
+
+/* Per curve, as limbs, once per process: the field prime, b and the
+ * Montgomery constants (R = 2^(limb bits * n)). */
+typedef struct sp_curve_consts_st {
+    size_t n; /* limbs of p */
+    sp_limb n0;
+    SP_FE p;
+    SP_FE three_rinv; /* 3 R^-1 mod p */
+    SP_FE b_rinv2;    /* b R^-2 mod p */
+} SP_CURVE_CONSTS;
+
+static SP_CURVE_CONSTS curve_consts[N_ELEMS(curves)];
+static pthread_once_t curve_once = PTHREAD_ONCE_INIT;
+
+static void curve_consts_init(void)
+{
+    for (size_t c = 0; c < N_ELEMS(curves); c++) {
+        SP_CURVE_CONSTS *k = &curve_consts[c];
+
+        k->n = (curves[c].len * 8 + LIMB_BITS - 1) / LIMB_BITS;
+        fe_from_bytes(&k->p, curves[c].p, curves[c].len);
+        fe_from_bytes(&k->three_rinv, curves[c].three_rinv, curves[c].len);
+        fe_from_bytes(&k->b_rinv2, curves[c].b_rinv2, curves[c].len);
+        k->n0 = mont_n0(&k->p);
+    }
 }
 
 /* Whether (x, y) satisfies y^2 = x^3 - 3x + b over the curve's field,
- * for x, y < p. With M(a, b) = a b R^-1:
- *   M(M(y, y), 1)              = y^2 R^-2
- *   M(M(x, x) - M(3, 1), x)    = (x^3 - 3x) R^-2
- *   M(M(b, 1), 1)              = b R^-2 */
+ * for x, y < p. With M(a, b) = a b R^-1, four products, both sides
+ * carrying R^-2:
+ *   M(M(y, y), 1)                  = y^2 R^-2
+ *   M(M(x, x) - 3R^-1, x) + bR^-2  = (x^3 - 3x + b) R^-2 */
 static int ec_on_curve(const SP_CURVE *c, const SP_FE *x, const SP_FE *y)
 {
-    SP_FE p, b, one, three, lhs, rhs, t;
-    size_t n = (c->len * 8 + LIMB_BITS - 1) / LIMB_BITS;
-    sp_limb n0;
+    const SP_CURVE_CONSTS *k = &curve_consts[c - curves];
+    SP_FE one, lhs, rhs;
 
-    fe_from_bytes(&p, c->p, c->len);
-    fe_from_bytes(&b, c->b, c->len);
+    pthread_once(&curve_once, curve_consts_init);
     memset(&one, 0, sizeof(one));
     one.v[0] = 1;
-    three = one;
-    three.v[0] = 3;
-    n0 = mont_n0(&p);
-    mont_mul(&lhs, y, y, &p, n0, n);
-    mont_mul(&lhs, &lhs, &one, &p, n0, n);
-    mont_mul(&rhs, x, x, &p, n0, n);
-    mont_mul(&t, &three, &one, &p, n0, n);
-    fe_sub_mod(&rhs, &rhs, &t, &p);
-    mont_mul(&rhs, &rhs, x, &p, n0, n);
-    mont_mul(&t, &b, &one, &p, n0, n);
-    mont_mul(&t, &t, &one, &p, n0, n);
-    /* y^2 == x^3 - 3x + b  <=>  y^2 R^-2 - b R^-2 == (x^3 - 3x) R^-2 */
-    fe_sub_mod(&lhs, &lhs, &t, &p);
+    mont_mul(&lhs, y, y, &k->p, k->n0, k->n);
+    mont_mul(&lhs, &lhs, &one, &k->p, k->n0, k->n);
+    mont_mul(&rhs, x, x, &k->p, k->n0, k->n);
+    fe_sub_mod(&rhs, &rhs, &k->three_rinv, &k->p);
+    mont_mul(&rhs, &rhs, x, &k->p, k->n0, k->n);
+    fe_add_mod(&rhs, &rhs, &k->b_rinv2, &k->p);
     return fe_cmp(&lhs, &rhs) == 0;
 }
 
@@ -894,7 +1033,8 @@ static void check_ec_key(SP_RULE_CTX *ctx, unsigned key)
     const SP_DER *k = &ctx->tbs->spki_key;
     const SP_CURVE *c = NULL;
     const char *curve = sp_key_type_name(key);
-    SP_FE p, x, y;
+    const SP_FE *p;
+    SP_FE x, y;
 
     for (size_t i = 0; i < N_ELEMS(curves); i++) {
         if (curves[i].key == key)
@@ -902,12 +1042,13 @@ static void check_ec_key(SP_RULE_CTX *ctx, unsigned key)
     }
     if (c == NULL)
         return;
-    fe_from_bytes(&p, c->p, c->len);
+    pthread_once(&curve_once, curve_consts_init);
+    p = &curve_consts[c - curves].p;
     if (k->len == 1 + c->len && (k->data[0] == 0x02 || k->data[0] == 0x03)) {
         /* Compressed (RFC 5480 allows it): y follows from x; only the
          * range of x is checked here. */
         fe_from_bytes(&x, k->data + 1, c->len);
-        if (fe_cmp(&x, &p) >= 0)
+        if (fe_cmp(&x, p) >= 0)
             sp_report(ctx, SP_R_EC_POINT,
                       "%s compressed point: x is not below the field prime",
                       curve);
@@ -922,7 +1063,7 @@ static void check_ec_key(SP_RULE_CTX *ctx, unsigned key)
     }
     fe_from_bytes(&x, k->data + 1, c->len);
     fe_from_bytes(&y, k->data + 1 + c->len, c->len);
-    if (fe_cmp(&x, &p) >= 0 || fe_cmp(&y, &p) >= 0)
+    if (fe_cmp(&x, p) >= 0 || fe_cmp(&y, p) >= 0)
         sp_report(ctx, SP_R_EC_POINT,
                   "%s point coordinate is not below the field prime", curve);
     else if (fe_is_zero(&x) && fe_is_zero(&y))

@@ -13,6 +13,7 @@
  * case-sensitive string comparison, and its CN-source and organization-
  * Identifier readings. Deliberate differences are commented.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -455,8 +456,30 @@ static int lower(int c)
     return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
+/* What every placeholder value shares, from the table once per process:
+ * the set of first letters and the longest length. Most attribute values
+ * are ruled out by these two before the table is walked. */
+static uint32_t placeholder_first_letters;
+static size_t placeholder_max_len;
+static pthread_once_t placeholder_once = PTHREAD_ONCE_INIT;
+
+static void placeholder_init(void)
+{
+    for (size_t i = 0; i < N_OF(placeholder_values); i++) {
+        const char *p = placeholder_values[i];
+        size_t n = strlen(p);
+
+        /* entries are lower case and start with a letter */
+        placeholder_first_letters |= UINT32_C(1) << (p[0] - 'a');
+        if (n > placeholder_max_len)
+            placeholder_max_len = n;
+    }
+}
+
 static int is_placeholder(const uint8_t *s, size_t len)
 {
+    int first;
+
     while (len > 0 && s[0] == ' ') {
         s++;
         len--;
@@ -465,6 +488,11 @@ static int is_placeholder(const uint8_t *s, size_t len)
         len--;
     if (len == 0)
         return 0; /* no placeholder is empty */
+    pthread_once(&placeholder_once, placeholder_init);
+    first = lower(s[0]);
+    if (len > placeholder_max_len || first < 'a' || first > 'z'
+        || (placeholder_first_letters >> (first - 'a') & 1) == 0)
+        return 0;
     for (size_t i = 0; i < N_OF(placeholder_values); i++) {
         const char *p = placeholder_values[i];
         size_t n, k = 0;
@@ -482,7 +510,12 @@ static int is_placeholder(const uint8_t *s, size_t len)
 /* Whether the value holds something html.unescape() would change. */
 static int has_html_entity(const uint8_t *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
+    /* Most values hold no '&' at all: find the first one with memchr. */
+    const uint8_t *amp = len > 0 ? memchr(s, '&', len) : NULL;
+
+    if (amp == NULL)
+        return 0;
+    for (size_t i = (size_t)(amp - s); i < len; i++) {
         const uint8_t *r = s + i + 1;
         size_t left = len - i - 1, n = 0;
 
@@ -786,10 +819,13 @@ static const char *orgid_iso_country(const SP_ORGID *o)
     return o->country;
 }
 
-static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
-                        const char *quoted)
+/* `s` is the value as UTF-8; it is quoted only when a finding names it
+ * (QUOTED), as in check_atv. */
+static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len)
 {
     SP_RULE_CTX *ctx = nc->ctx;
+    char quoted[96];
+#define QUOTED sp_quote(s, len, quoted, sizeof(quoted))
     SP_ORGID o;
     size_t k;
     int findings = 0;
@@ -798,7 +834,7 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
         sp_report(ctx, SP_R_SUBJ_ORGID_FORMAT,
                   "%s: organizationIdentifier %s is not "
                   "<scheme><country>[+<subdivision>][-<reference>]",
-                  nc->where, quoted);
+                  nc->where, QUOTED);
         return;
     }
     for (k = 0; k < N_OF(orgid_schemes); k++) {
@@ -809,7 +845,7 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
         sp_report(ctx, SP_R_SUBJ_ORGID_SCHEME,
                   "%s: organizationIdentifier %s: scheme \"%s\" is none of "
                   "NTR, VAT, PSD, LEI, GOV, INT",
-                  nc->where, quoted, o.scheme);
+                  nc->where, QUOTED, o.scheme);
         return;
     }
 
@@ -832,7 +868,7 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
         sp_report(ctx, SP_R_SUBJ_ORGID_COUNTRY,
                   "%s: organizationIdentifier %s: country \"%s\" is not "
                   "valid for scheme %s (%s)",
-                  nc->where, quoted, o.country, o.scheme,
+                  nc->where, QUOTED, o.country, o.scheme,
                   orgid_schemes[k].countries == SP_CC_GLOBAL
                       ? "XG required"
                       : "ISO 3166-1 alpha-2 code required");
@@ -842,28 +878,28 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
         sp_report(ctx, SP_R_SUBJ_ORGID_SUBDIVISION,
                   "%s: organizationIdentifier %s: scheme %s takes no "
                   "subdivision",
-                  nc->where, quoted, o.scheme);
+                  nc->where, QUOTED, o.scheme);
     }
     if (o.ref == NULL && orgid_schemes[k].reference == SP_REF_REQUIRED) {
         findings++;
         sp_report(ctx, SP_R_SUBJ_ORGID_REF_MISSING,
                   "%s: organizationIdentifier %s: scheme %s needs a "
                   "registration reference",
-                  nc->where, quoted, o.scheme);
+                  nc->where, QUOTED, o.scheme);
     }
     if (o.ref != NULL && orgid_schemes[k].reference == SP_REF_PROHIBITED) {
         findings++;
         sp_report(ctx, SP_R_SUBJ_ORGID_REF_PROHIBITED,
                   "%s: organizationIdentifier %s: scheme %s takes no "
                   "registration reference",
-                  nc->where, quoted, o.scheme);
+                  nc->where, QUOTED, o.scheme);
     }
     if (o.ref != NULL && strcmp(o.scheme, "LEI") == 0) {
         const char *why = lei_problem(o.ref, o.ref_len);
         if (why != NULL) {
             findings++;
             sp_report(ctx, SP_R_SUBJ_ORGID_REF_FORMAT,
-                      "%s: organizationIdentifier %s: %s", nc->where, quoted,
+                      "%s: organizationIdentifier %s: %s", nc->where, QUOTED,
                       why);
         }
     }
@@ -878,7 +914,7 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
             sp_report(ctx, SP_R_SUBJ_ORGID_REF_FORMAT,
                       "%s: organizationIdentifier %s: a PSD reference is "
                       "<NCA id>-<PSP id> (ETSI TS 119 495)",
-                      nc->where, quoted);
+                      nc->where, QUOTED);
         }
     }
     /* C-14 (SHOULD), checked as pkilint does once the value is otherwise
@@ -898,18 +934,19 @@ static void check_orgid(SP_NAME_CHECK *nc, const uint8_t *s, size_t len,
             sp_report(ctx, SP_R_SUBJ_ORGID_NTR_DE,
                       "%s: organizationIdentifier %s: a German NTR "
                       "identifier takes the EUID form, without subdivision",
-                      nc->where, quoted);
+                      nc->where, QUOTED);
         else if (dot == NULL || !(o.ref[0] >= 'A' && o.ref[0] <= 'Z')
                  || !(o.ref[1] >= 'A' && o.ref[1] <= 'Z'))
             sp_report(ctx, SP_R_SUBJ_ORGID_NTR_DE,
                       "%s: organizationIdentifier %s: reference is not in "
                       "EUID form DE<register>.<number>",
-                      nc->where, quoted);
+                      nc->where, QUOTED);
         else if (o.ref[0] != 'D' || o.ref[1] != 'E')
             sp_report(ctx, SP_R_SUBJ_ORGID_NTR_DE,
                       "%s: organizationIdentifier %s: EUID country is not DE",
-                      nc->where, quoted);
+                      nc->where, QUOTED);
     }
+#undef QUOTED
 }
 
 /* C-13: countryName agrees with every organizationIdentifier's country. */
@@ -1118,7 +1155,7 @@ static void check_atv(SP_NAME_CHECK *nc, const SP_ATV *atv)
     }
     if (atv->def == A_ORGID && ulen != SIZE_MAX
         && encoding_allowed(SP_STRS_ORGID, atv->tag))
-        check_orgid(nc, buf, ulen, QUOTED);
+        check_orgid(nc, buf, ulen);
 #undef QUOTED
 }
 

@@ -263,6 +263,7 @@ void spprov_key_free(SPPROV_KEY *key)
     if (!CRYPTO_atomic_add(&key->refcnt, -1, &n, key->lock) || n > 0)
         return;
     key->magic = 0;
+    spprov_sig_cache_free(key->sig_cache);
     EVP_PKEY_free(key->inner);
     EVP_PKEY_free(key->pub);
     OPENSSL_free(key->spki);

@@ -148,6 +148,9 @@ typedef struct spprov_key_st {
     /* Digest answered as the key's default: the one the SBR pair with
      * the key (SHA-384 for P-384, SHA-512 for P-521); NULL for EdDSA. */
     const char *default_md;
+    /* Inner signers prepared by signature.c and kept between signatures
+     * (guarded by lock); freed with the key. */
+    struct spprov_sig_cache_st *sig_cache;
 } SPPROV_KEY;
 
 #define SPPROV_KEY_MAGIC 0x53504b59u /* "SPKY" */
@@ -159,6 +162,8 @@ SPPROV_KEY *spprov_key_wrap(SPPROV_CTX *ctx, EVP_PKEY *inner,
                             int is_engine_key);
 int spprov_key_up_ref(SPPROV_KEY *key);
 void spprov_key_free(SPPROV_KEY *key);
+/* signature.c: free what signing with a key has kept for it. */
+void spprov_sig_cache_free(struct spprov_sig_cache_st *cache);
 
 /* ------------------------------------------------------------------ */
 /* Dispatch tables                                                     */

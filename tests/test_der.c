@@ -431,6 +431,62 @@ static void test_strings_every_position(void)
     }
 }
 
+/* sp_der_check_oid looks for an octet 80 a word at a time: an 80 and
+ * other octets with the top bit set at every position of OIDs of 1 to 24
+ * octets, each against the byte-by-byte rule it stands for. */
+static sp_der_err oid_rule(const uint8_t *p, size_t n)
+{
+    int at_start = 1;
+
+    if (n == 0)
+        return SP_DER_ERR_OID;
+    for (size_t i = 0; i < n; i++) {
+        if (at_start && p[i] == 0x80u)
+            return SP_DER_ERR_OID;
+        at_start = (p[i] & 0x80u) == 0;
+    }
+    return at_start ? SP_DER_OK : SP_DER_ERR_OID;
+}
+
+static void test_oid_every_position(void)
+{
+    static const uint8_t fill[] = {0x2a, 0x86, 0x7f, 0x81, 0x00, 0xff};
+    uint8_t buf[32];
+    SP_DER v;
+
+    for (size_t len = 1; len <= 24; len++) {
+        for (size_t f = 0; f < sizeof(fill); f++) {
+            memset(buf, 0x2a, sizeof(buf));
+            for (size_t i = 0; i < len; i++)
+                buf[i] = (i % 3 == 1) ? fill[f] : 0x2a;
+            sp_der_init(&v, buf, len);
+            CU_ASSERT_EQUAL(sp_der_check_oid(&v), oid_rule(buf, len));
+            for (size_t pos = 0; pos < len; pos++) {
+                uint8_t saved = buf[pos];
+
+                buf[pos] = 0x80;
+                CU_ASSERT_EQUAL(sp_der_check_oid(&v), oid_rule(buf, len));
+                /* an 80 only after a byte with the top bit set is valid */
+                if (pos > 0) {
+                    uint8_t before = buf[pos - 1];
+
+                    buf[pos - 1] = 0x81;
+                    CU_ASSERT_EQUAL(sp_der_check_oid(&v), oid_rule(buf, len));
+                    buf[pos - 1] = before;
+                }
+                buf[pos] = saved;
+            }
+        }
+    }
+    /* an 80 right after the OID is not part of it */
+    memset(buf, 0x2a, sizeof(buf));
+    buf[9] = 0x80;
+    for (size_t len = 1; len <= 9; len++) {
+        sp_der_init(&v, buf, len);
+        CU_ASSERT_EQUAL(sp_der_check_oid(&v), SP_DER_OK);
+    }
+}
+
 int main(void)
 {
     static const TU_TEST tests[] = {
@@ -444,6 +500,7 @@ int main(void)
         {"depth limit", test_depth_limit},
         {"strerror and equal", test_strerror_and_equal},
         {"strings at every position", test_strings_every_position},
+        {"oid 80 at every position", test_oid_every_position},
         {NULL, NULL},
     };
 

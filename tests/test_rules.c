@@ -15,6 +15,9 @@
 
 #include <openssl/asn1.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -1168,6 +1171,63 @@ static X509 *strict_cert_with_raw_key(const char *alg, size_t keylen,
     tu_cert_set_ext(c, "keyUsage", ku);
     OPENSSL_free(key);
     return c;
+}
+
+/* The on-curve check against libcrypto's, on fresh keys of every curve
+ * and on the same points with y changed in its last octet: the engine
+ * refuses exactly the points libcrypto cannot decode. */
+static void test_ec_key_random(void)
+{
+    static const struct {
+        const char *group, *alg;
+        size_t len;
+        int nid;
+    } curves[] = {
+        {"P-256", ALG_P256, 65, NID_X9_62_prime256v1},
+        {"P-384", "301006072a8648ce3d020106052b81040022", 97, NID_secp384r1},
+        {"P-521", "301006072a8648ce3d020106052b81040023", 133, NID_secp521r1},
+    };
+
+    for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+        EC_GROUP *group = EC_GROUP_new_by_curve_name(curves[i].nid);
+
+        CU_ASSERT_FATAL(group != NULL);
+        for (int k = 0; k < 12; k++) {
+            EVP_PKEY *key =
+                EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[i].group);
+            uint8_t pt[133], delta;
+            size_t n = sizeof(pt), len;
+            EC_POINT *point = EC_POINT_new(group);
+            int on_curve;
+            X509 *c;
+
+            CU_ASSERT_FATAL(key != NULL && point != NULL);
+            CU_ASSERT_FATAL(
+                EVP_PKEY_get_octet_string_param(
+                    key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof(pt), &n)
+                == 1);
+            CU_ASSERT_EQUAL_FATAL(n, curves[i].len);
+            c = tu_cert_new(SP_TYPE_INDIVIDUAL, SP_GEN_STRICT, "p256",
+                            rsa_ca());
+            c = with_spki(c, spki_raw(curves[i].alg, pt, n, &len), &len);
+            expect_clean(c);
+            CU_ASSERT_FATAL(RAND_bytes(&delta, 1) == 1);
+            pt[n - 1] = (uint8_t)(pt[n - 1] + (delta | 1));
+            ERR_set_mark();
+            on_curve = EC_POINT_oct2point(group, point, pt, n, NULL) == 1;
+            ERR_pop_to_mark();
+            c = tu_cert_new(SP_TYPE_INDIVIDUAL, SP_GEN_STRICT, "p256",
+                            rsa_ca());
+            c = with_spki(c, spki_raw(curves[i].alg, pt, n, &len), &len);
+            if (on_curve)
+                expect_clean(c);
+            else
+                expect_refused(c, "ec.point_invalid");
+            EC_POINT_free(point);
+            EVP_PKEY_free(key);
+        }
+        EC_GROUP_free(group);
+    }
 }
 
 static void test_fixed_length_keys(void)
@@ -2435,6 +2495,7 @@ static const TU_TEST core_tests[] = {
     {"RSA small factors", test_rsa_small_factors},
     {"RSA small factors, random moduli", test_rsa_small_factors_random},
     {"EC keys", test_ec_key},
+    {"EC keys, random points against libcrypto", test_ec_key_random},
     {"EdDSA, ML-DSA, ML-KEM key lengths", test_fixed_length_keys},
     {"issuer rules", test_issuer_rules},
     {"issuer lookup", test_issuer_lookup},

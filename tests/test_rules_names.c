@@ -616,6 +616,16 @@ static void test_insignificant_and_placeholder(void)
         {"N/A", "subject.placeholder_value"},
         {" none ", "subject.placeholder_value"},
         {"Not Applicable", "subject.placeholder_value"},
+        /* every first letter and the longest and shortest entries */
+        {"Unknown", "subject.placeholder_value"},
+        {"unavailable", "subject.placeholder_value"},
+        {"TBD", "subject.placeholder_value"},
+        {"Void", "subject.placeholder_value"},
+        {"EMPTY", "subject.placeholder_value"},
+        {"not available", "subject.placeholder_value"},
+        {"nil", "subject.placeholder_value"},
+        {"Not Applicable!", NULL}, /* one character longer than any */
+        {"Nil Ltd", NULL},
         {"$", NULL},            /* a symbol is significant */
         {"\xe5\xb1\xb1", NULL}, /* a CJK letter */
         {"Nairobi Branch Ltd", NULL},
