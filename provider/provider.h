@@ -151,6 +151,12 @@ typedef struct spprov_key_st {
     /* Inner signers prepared by signature.c and kept between signatures
      * (guarded by lock); freed with the key. */
     struct spprov_sig_cache_st *sig_cache;
+    /* Signatures still to be verified before release (guarded by lock):
+     * set after an inner signature failed, because libcrypto's RSA
+     * blinding can be left inconsistent by a failure and then produce
+     * wrong signatures, without an error, until it is renewed (at most 32
+     * signatures later). */
+    unsigned verify_pending;
 } SPPROV_KEY;
 
 #define SPPROV_KEY_MAGIC 0x53504b59u /* "SPKY" */

@@ -1034,6 +1034,57 @@ static int spprov_sig_digest_sign_update(void *vctx, const unsigned char *data,
     return 1;
 }
 
+/* After an inner failure, twice the blinding's renewal period of
+ * signatures are verified before they are released. */
+#define SPPROV_VERIFY_AFTER_FAILURE 64
+
+static void spprov_key_set_suspect(SPPROV_KEY *key)
+{
+    if (CRYPTO_THREAD_write_lock(key->lock)) {
+        key->verify_pending = SPPROV_VERIFY_AFTER_FAILURE;
+        CRYPTO_THREAD_unlock(key->lock);
+    }
+}
+
+/* Whether this signature must be verified, counting it. When the lock
+ * cannot be taken the answer is yes. */
+static int spprov_key_take_verify(SPPROV_KEY *key)
+{
+    int verify = 1;
+
+    if (CRYPTO_THREAD_write_lock(key->lock)) {
+        verify = key->verify_pending > 0;
+        if (verify)
+            key->verify_pending--;
+        CRYPTO_THREAD_unlock(key->lock);
+    }
+    return verify;
+}
+
+/* Verify a prepared signer's signature of `digest` with the public key. */
+static int spprov_signer_verify(SPPROV_SIG_CTX *ctx, SPPROV_SIGNER *s,
+                                const unsigned char *sig, size_t siglen,
+                                const unsigned char *digest, size_t digest_len)
+{
+    SPPROV_KEY *key = ctx->key;
+    EVP_PKEY_CTX *vctx;
+    int ok;
+
+    vctx = EVP_PKEY_CTX_new_from_pkey(ctx->provctx->inner_libctx, key->pub,
+                                      key->inner_propq);
+    ok = vctx != NULL && EVP_PKEY_verify_init(vctx) > 0
+         && EVP_PKEY_CTX_set_signature_md(vctx, s->md) > 0
+         && spprov_sig_apply(ctx, vctx)
+         && EVP_PKEY_verify(vctx, sig, siglen, digest, digest_len) == 1;
+    EVP_PKEY_CTX_free(vctx);
+    if (!ok)
+        spprov_raise(ctx->provctx, SPPROV_R_INNER_SIGN,
+                     "the inner key (%s) produced a signature that does not "
+                     "verify after an earlier failure; nothing signed",
+                     key->key_id);
+    return ok;
+}
+
 /* The inner signature with a prepared signer. */
 static int spprov_signer_sign(SPPROV_SIG_CTX *ctx, SPPROV_SIGNER *s,
                               unsigned char *sig, size_t *siglen,
@@ -1052,6 +1103,14 @@ static int spprov_signer_sign(SPPROV_SIG_CTX *ctx, SPPROV_SIGNER *s,
              && EVP_DigestUpdate(s->digest, tbs, tbslen)
              && EVP_DigestFinal_ex(s->digest, digest, &digest_len)
              && EVP_PKEY_sign(s->pkctx, sig, siglen, digest, digest_len) > 0;
+        if (ok && spprov_key_take_verify(key)) {
+            if (!spprov_signer_verify(ctx, s, sig, *siglen, digest,
+                                      digest_len)) {
+                spprov_key_set_suspect(key);
+                OPENSSL_cleanse(digest, sizeof(digest));
+                return 0;
+            }
+        }
         OPENSSL_cleanse(digest, sizeof(digest));
         break;
     case SPPROV_SIGNER_ONESHOT:
@@ -1135,6 +1194,7 @@ static int spprov_sig_sign_tbs(SPPROV_SIG_CTX *ctx, unsigned char *sig,
                  "key %s failed to sign (%s); nothing signed", ctx->key->key_id,
                  why);
         spprov_sig_record(ctx, &signer->verdict, tbs, tbslen, failure);
+        spprov_key_set_suspect(ctx->key);
         /* Whatever state the inner context is in, it is not reused. */
         spprov_signer_free(signer);
         ctx->signer = NULL;
