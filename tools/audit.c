@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "audit_cmd.h"
+#include "cmd_common.h"
 #include "oids.h"
 #include "policy_int.h"
 
@@ -609,7 +610,6 @@ int sp_cmd_audit(int argc, char **argv)
     const char *issuer_paths[MAX_ISSUERS];
     size_t n_issuers = 0, n_files = 0;
     char **files = NULL;
-    char err[SP_POLICY_ERR_MAX];
     int opt, status = SP_EXIT_USAGE, has_seed = 0, progress_opt = -1;
     uint64_t u;
 
@@ -765,30 +765,10 @@ int sp_cmd_audit(int argc, char **argv)
                   ^ ((uint64_t)getpid() << 32);
     }
     a->progress = progress_opt >= 0 ? progress_opt : isatty(STDERR_FILENO);
-    a->policy = policy_path != NULL
-                    ? sp_policy_load(policy_path, err, sizeof(err))
-                    : sp_policy_new_default(err, sizeof(err));
-    if (a->policy == NULL) {
-        fprintf(stderr, "smimepolicy: %s\n", err);
+    a->policy = sp_cmd_load_policy(policy_path, issuer_paths, n_issuers,
+                                   &a->forced_issuer);
+    if (a->policy == NULL)
         goto end;
-    }
-    for (size_t i = 0; i < n_issuers; i++) {
-        SP_ISSUER *issuer =
-            sp_issuer_load_file(issuer_paths[i], err, sizeof(err));
-
-        if (issuer == NULL) {
-            fprintf(stderr, "smimepolicy: --issuer %s: %s\n", issuer_paths[i],
-                    err);
-            goto end;
-        }
-        if (!sp_policy_add_issuer(a->policy, issuer)) {
-            fputs("smimepolicy: out of memory\n", stderr);
-            goto end;
-        }
-        /* as in `check`: one --issuer names the CA */
-        if (n_issuers == 1)
-            a->forced_issuer = issuer;
-    }
     if (!collect_exceptions(a)) {
         fputs("smimepolicy: out of memory\n", stderr);
         goto end;

@@ -202,9 +202,7 @@ void sp_audit_report_subca(SP_AUDIT *a, const char *file, size_t index,
 int sp_audit_report_finish(SP_AUDIT *a);
 
 /* Shared writers. */
-void sp_json_string(FILE *out, const char *s);
 void sp_html_text(FILE *out, const char *s);
-void sp_audit_profile_label(sp_type t, sp_generation g, char *buf, size_t len);
 
 /* ------------------------------------------------------------ commands */
 

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "audit_cmd.h"
+#include "cmd_common.h"
 #include "policy_int.h"
 
 #define LOG_NAME_MAX 128

@@ -21,56 +21,8 @@
 
 #include "../provider/audit.h"
 #include "audit_cmd.h"
+#include "cmd_common.h"
 #include "policy_int.h"
-
-void sp_json_string(FILE *out, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-
-    fputc('"', out);
-    for (;;) {
-        /* runs of characters that need no escape go out in one write */
-        size_t run = 0;
-
-        while (p[run] >= 0x20 && p[run] != 0x7f && p[run] != '"'
-               && p[run] != '\\')
-            run++;
-        if (run != 0)
-            fwrite(p, 1, run, out);
-        p += run;
-        if (*p == '\0')
-            break;
-        switch (*p) {
-        case '"':
-            fputs("\\\"", out);
-            break;
-        case '\\':
-            fputs("\\\\", out);
-            break;
-        case '\n':
-            fputs("\\n", out);
-            break;
-        case '\r':
-            fputs("\\r", out);
-            break;
-        case '\t':
-            fputs("\\t", out);
-            break;
-        default:
-            fprintf(out, "\\u%04x", *p);
-        }
-        p++;
-    }
-    fputc('"', out);
-}
-
-static void json_string_or_null(FILE *out, const char *s)
-{
-    if (s != NULL)
-        sp_json_string(out, s);
-    else
-        fputs("null", out);
-}
 
 void sp_html_text(FILE *out, const char *s)
 {
@@ -92,14 +44,6 @@ void sp_html_text(FILE *out, const char *s)
             fputc(*s, out);
         }
     }
-}
-
-void sp_audit_profile_label(sp_type t, sp_generation g, char *buf, size_t len)
-{
-    if (t == SP_TYPE_NONE)
-        snprintf(buf, len, "no-profile");
-    else
-        snprintf(buf, len, "%s-%s", sp_type_name(t), sp_generation_name(g));
 }
 
 static int non_compliant(const SP_VERDICT *v)
@@ -140,49 +84,8 @@ static void cert_json(FILE *o, const char *file, size_t index,
                       const SP_VERDICT *v, const char *serial,
                       const char *subject, const char *not_before)
 {
-    char profile[64], when[32];
-
-    sp_audit_profile_label(v->type, v->generation, profile, sizeof(profile));
-    sp_time_to_text(v->at, when, sizeof(when));
-    fputs("{\"file\":", o);
-    sp_json_string(o, file);
-    fprintf(o,
-            ",\"index\":%zu,\"kind\":\"%s\",\"decision\":\"%s\","
-            "\"profile\":\"%s\",",
-            index, sp_kind_name(v->kind), sp_decision_name(v->decision),
-            profile);
-    fputs("\"policy_profile\":", o);
-    json_string_or_null(o, v->profile);
-    fprintf(o, ",\"mode\":\"%s\",\"at\":\"%s\",\"issuer\":",
-            v->mode == SP_MODE_REPORT ? "report" : "enforce", when);
-    json_string_or_null(o,
-                        v->issuer != NULL ? sp_issuer_path(v->issuer) : NULL);
-    fprintf(o, ",\"errors\":%zu,\"findings\":[", v->n_errors);
-    for (size_t i = 0; i < v->findings.n; i++) {
-        const SP_FINDING *f = &v->findings.f[i];
-        const SP_RULE *r = &sp_rules[f->rule];
-
-        fprintf(o, "%s{\"code\":", i ? "," : "");
-        sp_json_string(o, r->code);
-        fprintf(o, ",\"severity\":\"%s\",\"section\":",
-                sp_severity_name(f->severity));
-        sp_json_string(o, r->section);
-        fputs(",\"ref\":", o);
-        sp_json_string(o, r->ref);
-        fputs(",\"detail\":", o);
-        sp_json_string(o, f->detail);
-        if (f->waived_by != NULL) {
-            fputs(",\"waived_by\":", o);
-            sp_json_string(o, f->waived_by->name);
-        }
-        if (f->expired_exception != NULL) {
-            fputs(",\"expired_exception\":", o);
-            sp_json_string(o, f->expired_exception->name);
-        }
-        fputc('}', o);
-    }
-    fprintf(o, "],\"findings_dropped\":%zu,\"serial\":\"%s\",\"subject\":",
-            v->findings.dropped, serial);
+    sp_verdict_json_fields(o, file, index, v);
+    fprintf(o, ",\"serial\":\"%s\",\"subject\":", serial);
     sp_json_string(o, subject);
     fprintf(o, ",\"not_before\":\"%s\"}", not_before);
 }
@@ -221,7 +124,7 @@ void sp_audit_report_cert(SP_AUDIT *a, const char *file, size_t index,
     serial_text(&v->tbs.cert.serial, serial, sizeof(serial));
     subject_text(v, subject, sizeof(subject));
     sp_time_to_text(v->tbs.cert.not_before, nb, sizeof(nb));
-    sp_audit_profile_label(v->type, v->generation, profile, sizeof(profile));
+    sp_profile_label(v->type, v->generation, profile, sizeof(profile));
     file_label(file, index, label, sizeof(label));
     switch (a->format) {
     case SP_AUDIT_JSON:
@@ -330,7 +233,7 @@ void sp_audit_report_subca(SP_AUDIT *a, const char *file, size_t index,
                 "\"technically_constrained\":%s,\"why_not\":",
                 nb, sp_decision_name(v->decision),
                 constrained ? "true" : "false");
-        json_string_or_null(o, constrained ? NULL : why);
+        sp_json_string_or_null(o, constrained ? NULL : why);
         fputc('}', o);
         break;
     case SP_AUDIT_TEXT:
@@ -403,7 +306,7 @@ static TOTALS totals(const SP_AUDIT *a)
 
 static void profile_of_slot(int p, char *buf, size_t len)
 {
-    sp_audit_profile_label((sp_type)(p / 4), (sp_generation)(p % 4), buf, len);
+    sp_profile_label((sp_type)(p / 4), (sp_generation)(p % 4), buf, len);
 }
 
 static void selection_text(const SP_AUDIT *a, char *buf, size_t len)
@@ -526,11 +429,11 @@ static int finish_json(SP_AUDIT *a, const TOTALS *t, const char *generated)
             "{\"report\":\"smimepolicy-audit\",\"version\":\"%s\","
             "\"generated\":\"%s\",\"database\":",
             PACKAGE_VERSION, generated);
-    json_string_or_null(o, a->db_path);
+    sp_json_string_or_null(o, a->db_path);
     fputs(",\"certs_dir\":", o);
-    json_string_or_null(o, a->certs_dir);
+    sp_json_string_or_null(o, a->certs_dir);
     fputs(",\"policy\":", o);
-    json_string_or_null(o, sp_policy_path(a->policy));
+    sp_json_string_or_null(o, sp_policy_path(a->policy));
     fprintf(o,
             ",\"policy_sha256\":\"%s\",\"selection\":{\"mode\":\"%s\","
             "\"population\":%llu,\"size\":%llu,",
@@ -538,15 +441,15 @@ static int finish_json(SP_AUDIT *a, const TOTALS *t, const char *generated)
             (unsigned long long)a->population,
             (unsigned long long)a->sample_size);
     fputs("\"sample\":", o);
-    json_string_or_null(o, a->sample_spec);
+    sp_json_string_or_null(o, a->sample_spec);
     if (a->sample_spec)
         fprintf(o, ",\"seed\":%llu", (unsigned long long)a->seed);
     sp_time_to_text(a->from, from, sizeof(from));
     sp_time_to_text(a->to, to, sizeof(to));
     fputs(",\"from\":", o);
-    json_string_or_null(o, a->has_from ? from : NULL);
+    sp_json_string_or_null(o, a->has_from ? from : NULL);
     fputs(",\"to\":", o);
-    json_string_or_null(o, a->has_to ? to : NULL);
+    sp_json_string_or_null(o, a->has_to ? to : NULL);
     fprintf(o, ",\"outside_period\":%llu},",
             (unsigned long long)a->outside_period);
     fprintf(o,

@@ -28,6 +28,7 @@
 #include <openssl/pem.h>
 
 #include "audit_cmd.h"
+#include "cmd_common.h"
 #include "engine.h"
 #include "policy_int.h"
 
@@ -78,45 +79,6 @@ static void usage(FILE *out)
 
 /* ---------------------------------------------------------------- JSON */
 
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            fputs("\\\"", out);
-            break;
-        case '\\':
-            fputs("\\\\", out);
-            break;
-        case '\n':
-            fputs("\\n", out);
-            break;
-        case '\r':
-            fputs("\\r", out);
-            break;
-        case '\t':
-            fputs("\\t", out);
-            break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-        }
-    }
-    fputc('"', out);
-}
-
-static void profile_label(const SP_VERDICT *v, char *buf, size_t len)
-{
-    if (v->type == SP_TYPE_NONE)
-        snprintf(buf, len, "no-profile");
-    else
-        snprintf(buf, len, "%s-%s", sp_type_name(v->type),
-                 sp_generation_name(v->generation));
-}
-
 /* ---------------------------------------------------------------- output */
 
 static void print_text(const CHECK_CTX *ctx, const char *label,
@@ -124,7 +86,7 @@ static void print_text(const CHECK_CTX *ctx, const char *label,
 {
     char profile[64], when[32];
 
-    profile_label(v, profile, sizeof(profile));
+    sp_profile_label(v->type, v->generation, profile, sizeof(profile));
     sp_time_to_text(v->at, when, sizeof(when));
     printf("%s: %s %s %s", label, sp_decision_name(v->decision),
            sp_kind_name(v->kind), profile);
@@ -167,54 +129,8 @@ static void print_text(const CHECK_CTX *ctx, const char *label,
 static void print_json(const CHECK_CTX *ctx, const char *file, size_t index,
                        const SP_VERDICT *v)
 {
-    char profile[64], when[32];
-
-    profile_label(v, profile, sizeof(profile));
-    sp_time_to_text(v->at, when, sizeof(when));
-    fputs("{\"file\":", stdout);
-    json_string(stdout, file);
-    printf(",\"index\":%zu,\"kind\":\"%s\",\"decision\":\"%s\","
-           "\"profile\":\"%s\",",
-           index, sp_kind_name(v->kind), sp_decision_name(v->decision),
-           profile);
-    if (v->kind == SP_KIND_CERT)
-        printf("\"role\":\"%s\",", sp_role_name(v->role));
-    fputs("\"policy_profile\":", stdout);
-    if (v->profile != NULL)
-        json_string(stdout, v->profile);
-    else
-        fputs("null", stdout);
-    printf(",\"mode\":\"%s\",\"at\":\"%s\",\"issuer\":",
-           v->mode == SP_MODE_REPORT ? "report" : "enforce", when);
-    if (v->issuer != NULL)
-        json_string(stdout, sp_issuer_path(v->issuer));
-    else
-        fputs("null", stdout);
-    printf(",\"errors\":%zu,\"findings\":[", v->n_errors);
-    for (size_t i = 0; i < v->findings.n; i++) {
-        const SP_FINDING *f = &v->findings.f[i];
-        const SP_RULE *r = &sp_rules[f->rule];
-
-        printf("%s{\"code\":", i ? "," : "");
-        json_string(stdout, r->code);
-        printf(",\"severity\":\"%s\",\"section\":",
-               sp_severity_name(f->severity));
-        json_string(stdout, r->section);
-        fputs(",\"ref\":", stdout);
-        json_string(stdout, r->ref);
-        fputs(",\"detail\":", stdout);
-        json_string(stdout, f->detail);
-        if (f->waived_by != NULL) {
-            fputs(",\"waived_by\":", stdout);
-            json_string(stdout, f->waived_by->name);
-        }
-        if (f->expired_exception != NULL) {
-            fputs(",\"expired_exception\":", stdout);
-            json_string(stdout, f->expired_exception->name);
-        }
-        putchar('}');
-    }
-    printf("],\"findings_dropped\":%zu}\n", v->findings.dropped);
+    sp_verdict_json_fields(stdout, file, index, v);
+    fputs("}\n", stdout);
     (void)ctx;
 }
 
@@ -234,9 +150,9 @@ static void input_error(CHECK_CTX *ctx, const char *file, size_t index,
     ctx->any_input_error = 1;
     if (ctx->format == FORMAT_JSON) {
         fputs("{\"file\":", stdout);
-        json_string(stdout, file);
+        sp_json_string(stdout, file);
         printf(",\"index\":%zu,\"decision\":\"input-error\",\"error\":", index);
-        json_string(stdout, msg);
+        sp_json_string(stdout, msg);
         fputs("}\n", stdout);
     }
     fprintf(stderr, "smimepolicy: %s", file);
@@ -468,7 +384,6 @@ static int cmd_check(int argc, char **argv)
     const char *policy_path = NULL;
     const char *issuer_paths[64];
     size_t n_issuers = 0;
-    char err[SP_POLICY_ERR_MAX];
     int opt, status = EXIT_USAGE;
 
     if (ctx == NULL) {
@@ -523,32 +438,10 @@ static int cmd_check(int argc, char **argv)
         usage(stderr);
         goto done;
     }
-    ctx->policy = policy_path != NULL
-                      ? sp_policy_load(policy_path, err, sizeof(err))
-                      : sp_policy_new_default(err, sizeof(err));
-    if (ctx->policy == NULL) {
-        fprintf(stderr, "smimepolicy: %s\n", err);
+    ctx->policy = sp_cmd_load_policy(policy_path, issuer_paths, n_issuers,
+                                     &ctx->forced_issuer);
+    if (ctx->policy == NULL)
         goto done;
-    }
-    for (size_t i = 0; i < n_issuers; i++) {
-        SP_ISSUER *issuer =
-            sp_issuer_load_file(issuer_paths[i], err, sizeof(err));
-
-        if (issuer == NULL) {
-            fprintf(stderr, "smimepolicy: --issuer %s: %s\n", issuer_paths[i],
-                    err);
-            goto done;
-        }
-        if (!sp_policy_add_issuer(ctx->policy, issuer)) {
-            sp_issuer_free(issuer);
-            fputs("smimepolicy: out of memory\n", stderr);
-            goto done;
-        }
-        /* With one --issuer the user names the CA; with several the
-         * engine picks by issuer name and key identifier. */
-        if (n_issuers == 1)
-            ctx->forced_issuer = issuer;
-    }
     for (int i = optind; i < argc; i++)
         check_file(ctx, argv[i]);
     fflush(stdout);
