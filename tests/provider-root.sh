@@ -173,6 +173,29 @@ rc=$?
     && sp_pass "smimepolicy check refuses the root with an EKU" \
     || sp_fail "smimepolicy check on eku-root.pem exited $rc"
 
+"$tool" policy policy.cnf >policy.out 2>&1
+grep -q "^root_certificates allow, root_digital_signature no, root_max_validity 0 (no maximum)" \
+    policy.out && sp_pass "smimepolicy policy shows root_certificates" \
+    || sp_fail "smimepolicy policy does not show root_certificates"
+
+# --- root_digital_signature = yes (the root key signs OCSP responses) and
+# root_max_validity
+write_root_policy root_certificates=allow root_digital_signature=yes \
+    root_max_validity=3650d
+req_refused "root without digitalSignature" \
+    "smimepolicy:.*root.ku_digital_signature" \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash"
+grep -q "root.validity" "$SP_WORK/root without digitalSignature.err" \
+    && sp_pass "a 7300-day root is refused under root_max_validity = 3650d" \
+    || sp_fail "no root.validity finding for a 7300-day root"
+sp_expect_ok "root with digitalSignature, 3000 days" root5.pem req -x509 \
+    -new -key "$KEY" -sha256 -subj "$SUBJ" -days 3000 \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -addext "subjectKeyIdentifier=hash" -out root5.pem
+
 # --- root_certificates = refuse: refused as before
 write_root_policy root_certificates=refuse ocsp_responders=allow
 req_refused "root with root_certificates = refuse" \
