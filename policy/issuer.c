@@ -164,8 +164,8 @@ SP_ISSUER *sp_issuer_from_der(const uint8_t *der, size_t len, char *err,
     SP_DER tbs, outer;
     sp_der_err rc;
 
-    iss = calloc(1, sizeof(*iss));
-    if (iss == NULL || (iss->der = malloc(len ? len : 1)) == NULL) {
+    iss = OPENSSL_zalloc(sizeof(*iss));
+    if (iss == NULL || (iss->der = OPENSSL_malloc(len ? len : 1)) == NULL) {
         snprintf(err, errlen, "out of memory");
         goto err;
     }
@@ -244,7 +244,7 @@ SP_ISSUER *sp_issuer_load_file(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, inner);
         goto done;
     }
-    iss->path = strdup(path);
+    iss->path = OPENSSL_strdup(path);
     if (iss->path == NULL) {
         snprintf(err, errlen, "out of memory");
         sp_issuer_free(iss);
@@ -262,9 +262,9 @@ void sp_issuer_free(SP_ISSUER *issuer)
 {
     if (issuer == NULL)
         return;
-    free(issuer->der);
-    free(issuer->path);
-    free(issuer);
+    OPENSSL_free(issuer->der);
+    OPENSSL_free(issuer->path);
+    OPENSSL_free(issuer);
 }
 
 const char *sp_issuer_path(const SP_ISSUER *issuer)

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,9 @@ struct spprov_audit_st {
     /* Process that opened fd. A child of fork() shares the open file
      * description, and with it the flock(), so it opens its own. */
     pid_t fd_pid;
+    /* The file fd named was removed (not renamed): the next record that
+     * gets written says so first. */
+    int file_removed;
 };
 
 static _Thread_local char spprov_audit_last_err[SPPROV_AUDIT_ERR_MAX];
@@ -923,6 +927,69 @@ static int log_is_current(SPPROV_AUDIT *a)
     return by_path.st_dev == by_fd.st_dev && by_path.st_ino == by_fd.st_ino;
 }
 
+/* The note written ahead of the next record when the file this process
+ * had open was removed (unlinked, or its directory removed and made
+ * again), not renamed away: whoever reads the new file learns that
+ * records of this process are missing from it. */
+static char *removed_note(const SPPROV_AUDIT *a, size_t *len)
+{
+    SPPROV_TEXT t = {0};
+    struct timespec now;
+    struct tm tm;
+
+    if (clock_gettime(CLOCK_REALTIME, &now) != 0
+        || gmtime_r(&now.tv_sec, &tm) == NULL)
+        return NULL;
+    text_putc(&t, '{');
+    json_key(&t, "time");
+    text_printf(&t, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ\"",
+                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                tm.tm_min, tm.tm_sec, (long)(now.tv_nsec / 1000));
+    json_key(&t, "decision");
+    json_str(&t, "audit-log-removed");
+    json_key(&t, "pid");
+    text_printf(&t, "%ld", (long)getpid());
+    json_key(&t, "reason");
+    json_str(&t, "the audit log this process had open was removed; its "
+                 "earlier records are not in this file");
+    text_puts(&t, "}\n");
+    if (t.failed) {
+        text_free(&t);
+        return NULL;
+    }
+    *len = t.len;
+    return t.buf;
+}
+
+/* write() with SIGXFSZ held back: past RLIMIT_FSIZE the kernel sends it
+ * to the writing thread, and its default action would kill the signing
+ * process (and a CA with it) instead of letting the record fail with
+ * EFBIG. A SIGXFSZ this write raised is taken back; one that was already
+ * pending stays for the application. */
+static ssize_t write_no_sigxfsz(int fd, const char *buf, size_t len)
+{
+    sigset_t xfsz, old, pending;
+    int was_pending, saved;
+    ssize_t n;
+
+    sigemptyset(&xfsz);
+    sigaddset(&xfsz, SIGXFSZ);
+    if (pthread_sigmask(SIG_BLOCK, &xfsz, &old) != 0)
+        return write(fd, buf, len);
+    sigpending(&pending);
+    was_pending = sigismember(&pending, SIGXFSZ) == 1;
+    do {
+        n = write(fd, buf, len);
+    } while (n < 0 && errno == EINTR);
+    saved = errno;
+    if (!was_pending && sigpending(&pending) == 0
+        && sigismember(&pending, SIGXFSZ) == 1)
+        sigtimedwait(&xfsz, NULL, &(struct timespec){0, 0});
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return n;
+}
+
 /* Append one record under the thread mutex and the file lock. */
 static int append_record(SPPROV_AUDIT *a, const char *line, size_t len,
                          char *err, size_t errlen)
@@ -930,6 +997,7 @@ static int append_record(SPPROV_AUDIT *a, const char *line, size_t len,
     struct stat st;
     ssize_t n;
     int ok = 0, locked = 0, is_regular;
+    char *joined = NULL;
 
     if (pthread_mutex_lock(&a->lock) != 0) {
         set_err(err, errlen, "audit log %s: cannot take the thread lock",
@@ -937,12 +1005,34 @@ static int append_record(SPPROV_AUDIT *a, const char *line, size_t len,
         return 0;
     }
     if (!log_is_current(a)) {
+        struct stat old;
+
+        if (a->fd >= 0 && a->fd_pid == getpid() && fstat(a->fd, &old) == 0
+            && old.st_nlink == 0)
+            a->file_removed = 1;
         if (a->fd >= 0)
             close(a->fd);
         a->fd = open_log(a->path, err, errlen);
         if (a->fd < 0)
             goto done;
         a->fd_pid = getpid();
+        if (a->file_removed) {
+            /* The note and the record go down in one write. */
+            size_t note_len = 0;
+            char *note = removed_note(a, &note_len);
+
+            joined =
+                note != NULL ? OPENSSL_realloc(note, note_len + len + 1) : NULL;
+            if (joined == NULL) {
+                OPENSSL_free(note);
+                set_err(err, errlen, "audit log %s: out of memory", a->path);
+                goto done;
+            }
+            memcpy(joined + note_len, line, len);
+            joined[note_len + len] = '\0';
+            line = joined;
+            len += note_len;
+        }
     }
     while (flock(a->fd, LOCK_EX) != 0) {
         if (errno != EINTR) {
@@ -958,9 +1048,7 @@ static int append_record(SPPROV_AUDIT *a, const char *line, size_t len,
         goto done;
     }
     is_regular = S_ISREG(st.st_mode);
-    do {
-        n = write(a->fd, line, len);
-    } while (n < 0 && errno == EINTR);
+    n = write_no_sigxfsz(a->fd, line, len);
     if (n < 0) {
         set_err(err, errlen, "cannot write to audit log %s: %s", a->path,
                 strerror(errno));
@@ -986,10 +1074,13 @@ static int append_record(SPPROV_AUDIT *a, const char *line, size_t len,
         goto done;
     }
     ok = 1;
+    if (joined != NULL)
+        a->file_removed = 0;
 done:
     if (locked)
         flock(a->fd, LOCK_UN);
     pthread_mutex_unlock(&a->lock);
+    OPENSSL_free(joined);
     return ok;
 }
 

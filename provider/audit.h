@@ -10,13 +10,23 @@
  * A record that was not written in full is removed again and reported as a
  * failure, and the caller must then refuse to sign.
  *
+ * When the file a process has open is removed (not renamed, as logrotate
+ * does), the next record goes to a new file at the configured path,
+ * preceded in the same write by an "audit-log-removed" note (time, pid,
+ * reason): the earlier records of that process are not in the new file.
+ * A write past RLIMIT_FSIZE fails with EFBIG; the SIGXFSZ it raises is
+ * held back and taken, so it cannot kill the signing process.
+ *
  * syslog is optional and best effort: syslog(3) cannot report a failure,
  * so the file is the authoritative record. Without a file, a successful
  * record call only means the message was handed to syslog.
  *
  * Field names of a record (absent fields are omitted or null):
  *   time            RFC 3339 UTC with microseconds, when the record was made
- *   decision        what the provider did ("signed", "refused", ...)
+ *   decision        what the provider did: "signed", "would-refuse"
+ *                   (report mode, signed), "refused", "sign-failed" (accepted
+ *                   but the inner key produced no signature; reason says
+ *                   why), "audit-log-removed" (a note, see below)
  *   verdict         the engine's decision ("accept", "refuse", ...)
  *   kind            "certificate", "crl", "ocsp" or "other"
  *   mode            "enforce" or "report"

@@ -8,8 +8,10 @@
  * gate first: the bytes must be one strictly DER-encoded TBSCertificate or
  * TBSCertList that the engine accepts (OCSP only when the policy allows
  * it), whose AlgorithmIdentifier is exactly the one this operation
- * produces; the decision is written to the audit log; only then does the
- * inner key sign. A bare digest (EVP_PKEY_sign) is never signed.
+ * produces. A refusal is written to the audit log at once; an accepted
+ * TBS is signed by the inner key and recorded, and the signature is
+ * released only once that record is on disk. A bare digest
+ * (EVP_PKEY_sign) is never signed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -588,10 +590,11 @@ static const char *spprov_hex_prefix(const unsigned char *der, size_t len,
     return buf;
 }
 
-/* Decide on `tbs`; 1 when it may be signed now. Writes the audit record
- * first in every case; a record that cannot be written blocks signing. */
+/* Decide on `tbs`; 1 when it may be signed now, with the verdict in
+ * *accepted (the caller records it once the signature exists, see
+ * spprov_sig_sign_tbs, and frees it). A refusal is recorded here. */
 static int spprov_sig_gate(SPPROV_SIG_CTX *ctx, const unsigned char *tbs,
-                           size_t tbs_len)
+                           size_t tbs_len, SP_VERDICT **accepted)
 {
     SPPROV_CTX *pctx = ctx->provctx;
     SPPROV_KEY *key = ctx->key;
@@ -665,7 +668,7 @@ static int spprov_sig_gate(SPPROV_SIG_CTX *ctx, const unsigned char *tbs,
         decision_name = "refused";
         break;
     }
-    if (pctx->audit != NULL) {
+    if (pctx->audit != NULL && v->decision == SP_DECIDE_REFUSE) {
         char audit_err[256] = "";
         /* The engine's findings are in the verdict; the provider's own
          * refusal (an algorithm mismatch) carries its reason as text. */
@@ -687,11 +690,43 @@ static int spprov_sig_gate(SPPROV_SIG_CTX *ctx, const unsigned char *tbs,
         spprov_raise(pctx, reason, "%s", detail);
         goto done;
     }
+    *accepted = v;
+    v = NULL;
     ok = 1;
 done:
     OPENSSL_free(detail);
     OPENSSL_free(v);
     return ok;
+}
+
+/* The record of an accepted TBS, written after the inner key signed and
+ * before the signature is released: "signed" (or "would-refuse" in report
+ * mode) only for a signature that exists, "sign-failed" with `failure`
+ * when the inner key produced none. 1 when the record is on disk (or no
+ * audit log is configured). */
+static int spprov_sig_record(SPPROV_SIG_CTX *ctx, const SP_VERDICT *v,
+                             const unsigned char *tbs, size_t tbs_len,
+                             const char *failure)
+{
+    SPPROV_CTX *pctx = ctx->provctx;
+    char audit_err[256] = "";
+    const char *decision_name = failure != NULL ? "sign-failed"
+                                : v->decision == SP_DECIDE_WOULD_REFUSE
+                                    ? "would-refuse"
+                                    : "signed";
+
+    if (pctx->audit == NULL)
+        return 1;
+    if (spprov_audit_record_ex(pctx->audit, decision_name, v, tbs, tbs_len,
+                               sp_policy_sha256(pctx->policy), ctx->key->key_id,
+                               failure, audit_err, sizeof(audit_err)))
+        return 1;
+    if (failure == NULL)
+        spprov_raise(pctx, SPPROV_R_AUDIT,
+                     "the audit record for key %s could not be written "
+                     "(%s); nothing signed",
+                     ctx->key->key_id, audit_err);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -782,14 +817,18 @@ static int spprov_sig_digest_sign_update(void *vctx, const unsigned char *data,
     return 1;
 }
 
-/* Gate, then sign. A call with sig == NULL only asks for the size and
- * decides nothing. */
+/* Gate, sign, record, release. A call with sig == NULL only asks for the
+ * size and decides nothing. The signature is released only once its
+ * audit record is on disk; when the inner key fails, or the record cannot
+ * be written, the output buffer is wiped and nothing is returned. */
 static int spprov_sig_sign_tbs(SPPROV_SIG_CTX *ctx, unsigned char *sig,
                                size_t *siglen, size_t sigsize,
                                const unsigned char *tbs, size_t tbslen)
 {
+    SP_VERDICT *accepted = NULL;
     size_t outlen = sigsize;
-    int ok = 0;
+    char failure[384];
+    int ok = 0, signed_ok = 0;
 
     if (ctx->key == NULL) {
         spprov_raise(ctx->provctx, SPPROV_R_NO_PRIVATE_KEY,
@@ -800,36 +839,64 @@ static int spprov_sig_sign_tbs(SPPROV_SIG_CTX *ctx, unsigned char *sig,
         *siglen = (size_t)EVP_PKEY_get_size(ctx->key->pub);
         return *siglen > 0;
     }
-    if (!spprov_sig_gate(ctx, tbs, tbslen))
+    if (!spprov_sig_gate(ctx, tbs, tbslen, &accepted))
         goto done;
     if (ctx->key->is_engine_key) {
         spprov_pad_mode pad;
         char err[256] = "";
 
         if (!spprov_sig_engine_pad(ctx, &pad))
-            goto done;
+            goto record;
         if (!spprov_engine_key_sign(ctx->key->inner, ctx->mdname, pad, tbs,
                                     tbslen, sig, sigsize, &outlen, err,
                                     sizeof(err))) {
             spprov_raise(ctx->provctx, SPPROV_R_INNER_SIGN,
                          "PKCS#11 key %s failed to sign: %s", ctx->key->key_id,
                          err);
-            goto done;
+            goto record;
         }
-        *siglen = outlen;
-        ok = 1;
-        goto done;
+        signed_ok = 1;
+        goto record;
     }
     if (!spprov_sig_inner(ctx))
-        goto done;
+        goto record;
     if (EVP_DigestSign(ctx->inner, sig, &outlen, tbs, tbslen) <= 0) {
         spprov_raise(ctx->provctx, SPPROV_R_INNER_SIGN,
                      "the inner key (%s) failed to sign", ctx->key->key_id);
-        goto done;
+        goto record;
     }
-    *siglen = outlen;
-    ok = 1;
+    signed_ok = 1;
+record:
+    /* OpenSSL 3.0's ECDSA reports success with a length of (unsigned)-1
+     * when encoding the signature runs out of memory. */
+    if (signed_ok && (outlen == 0 || outlen > sigsize)) {
+        spprov_raise(ctx->provctx, SPPROV_R_INNER_SIGN,
+                     "the inner key (%s) returned a signature of %zu bytes "
+                     "for a %zu-byte buffer",
+                     ctx->key->key_id, outlen, sigsize);
+        signed_ok = 0;
+    }
+    if (signed_ok) {
+        ok = spprov_sig_record(ctx, accepted, tbs, tbslen, NULL);
+    } else {
+        /* Best effort: the signature is refused whatever happens here.
+         * The first error queued says why (the inner provider's, the
+         * PKCS#11 module's or our own). */
+        char why[256] = "unknown error";
+
+        if (ERR_peek_error() != 0)
+            ERR_error_string_n(ERR_peek_error(), why, sizeof(why));
+        snprintf(failure, sizeof(failure),
+                 "key %s failed to sign (%s); nothing signed", ctx->key->key_id,
+                 why);
+        spprov_sig_record(ctx, accepted, tbs, tbslen, failure);
+    }
+    if (ok)
+        *siglen = outlen;
+    else
+        OPENSSL_cleanse(sig, sigsize);
 done:
+    OPENSSL_free(accepted);
     /* A one-shot inner context is spent; set up afresh next time. */
     EVP_MD_CTX_free(ctx->inner);
     ctx->inner = NULL;

@@ -5,7 +5,10 @@
  * RFC 4514 renderer, failures to write (/dev/full, a directory, a
  * read-only directory, a file limit that cuts a write short, a log
  * replaced by a directory), log rotation, many threads appending, and the
- * syslog short form.
+ * syslog short form. Faults while a process has the log open (issue 6):
+ * the file or its directory removed, a file size limit with SIGXFSZ at
+ * its default action, a full file system, a directory made read-only
+ * after rotation.
  */
 #define _GNU_SOURCE /* mkdtemp, setrlimit helpers under -std=c11 */
 
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1154,6 +1158,323 @@ static void test_fork_takes_own_lock(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Faults while the log is open (issue 6)                              */
+
+/* The lines of a file, each parsed; returns how many, or -1 when one is
+ * not a complete JSON record. decisions[i] and keys[i] get copies. */
+static int read_records(const char *path, char decisions[][32], char keys[][32],
+                        int max)
+{
+    size_t flen;
+    char *file = slurp(path, &flen), *p;
+    int n = 0;
+
+    if (file == NULL)
+        return -1;
+    for (p = file; p < file + flen && n < max;) {
+        char *nl = memchr(p, '\n', (size_t)(file + flen - p));
+        AJ_NODE rec;
+
+        if (nl == NULL || !aj_parse_line(p, (size_t)(nl - p) + 1, &rec)) {
+            free(file);
+            return -1;
+        }
+        {
+            const char *d = aj_str(&rec, "decision");
+            const char *k = aj_str(&rec, "key_id");
+
+            snprintf(decisions[n], 32, "%s", d != NULL ? d : "");
+            snprintf(keys[n], 32, "%s", k != NULL ? k : "");
+        }
+        aj_free(&rec);
+        n++;
+        p = nl + 1;
+    }
+    free(file);
+    return n;
+}
+
+/* The file is removed (not renamed) while open: the next record goes to a
+ * new file at the configured path, preceded in the same write by a note
+ * that this process's earlier records are not in it. */
+static void test_removed_while_open(void)
+{
+    static SP_VERDICT v;
+    char path[256], dec[4][32], key[4][32];
+    SPPROV_AUDIT *a;
+    uint8_t *tbs;
+    size_t tbs_len;
+
+    path_in_tmp(path, sizeof(path), "removed.log");
+    tbs = hand_verdict(&v, &tbs_len);
+    a = spprov_audit_open(path, 0, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(
+        spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash, "k1"),
+        1);
+    CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+    CU_ASSERT_EQUAL(
+        spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash, "k2"),
+        1);
+    CU_ASSERT_EQUAL(
+        spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash, "k3"),
+        1);
+    CU_ASSERT_EQUAL_FATAL(read_records(path, dec, key, 4), 3);
+    CU_ASSERT_STRING_EQUAL(dec[0], "audit-log-removed");
+    CU_ASSERT_STRING_EQUAL(key[1], "k2");
+    CU_ASSERT_STRING_EQUAL(key[2], "k3");
+    spprov_audit_close(a);
+    OPENSSL_free(tbs);
+}
+
+/* The log's directory is removed: records fail, naming the path and the
+ * error, for as long as it is gone (the caller refuses to sign); once it
+ * is back, the log is made again and says what happened. */
+static void test_directory_removed(void)
+{
+    static SP_VERDICT v;
+    char dir[256], path[300], dec[4][32], key[4][32];
+    SPPROV_AUDIT *a;
+    uint8_t *tbs;
+    size_t tbs_len;
+
+    path_in_tmp(dir, sizeof(dir), "gone");
+    snprintf(path, sizeof(path), "%s/audit.log", dir);
+    tbs = hand_verdict(&v, &tbs_len);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    a = spprov_audit_open(path, 0, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(
+        spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash, "k1"),
+        1);
+    CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+    CU_ASSERT_EQUAL_FATAL(rmdir(dir), 0);
+    for (int i = 0; i < 2; i++) {
+        CU_ASSERT_EQUAL(spprov_audit_record(a, "signed", &v, tbs, tbs_len,
+                                            policy_hash, "lost"),
+                        0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(spprov_audit_last_error(), path));
+        CU_ASSERT_PTR_NOT_NULL(
+            strstr(spprov_audit_last_error(), strerror(ENOENT)));
+    }
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    CU_ASSERT_EQUAL(
+        spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash, "k2"),
+        1);
+    CU_ASSERT_EQUAL_FATAL(read_records(path, dec, key, 4), 2);
+    CU_ASSERT_STRING_EQUAL(dec[0], "audit-log-removed");
+    CU_ASSERT_STRING_EQUAL(key[1], "k2");
+    spprov_audit_close(a);
+    OPENSSL_free(tbs);
+}
+
+/* RLIMIT_FSIZE with SIGXFSZ at its default action (terminate and dump
+ * core): the record fails with EFBIG and the process lives on, with no
+ * SIGXFSZ left pending for later. */
+static void test_file_size_limit_default_signal(void)
+{
+    static SP_VERDICT v;
+    char path[256];
+    uint8_t *tbs;
+    size_t tbs_len, before_len;
+    char *before;
+    pid_t pid;
+    int status;
+
+    path_in_tmp(path, sizeof(path), "sigxfsz.log");
+    tbs = hand_verdict(&v, &tbs_len);
+    {
+        SPPROV_AUDIT *a = spprov_audit_open(path, 0, NULL, 0);
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT_EQUAL_FATAL(spprov_audit_record(a, "signed", &v, tbs, tbs_len,
+                                                  policy_hash, "k0"),
+                              1);
+        spprov_audit_close(a);
+    }
+    before = slurp(path, &before_len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(before);
+    pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        struct rlimit rl;
+        sigset_t pending;
+        SPPROV_AUDIT *a;
+
+        signal(SIGXFSZ, SIG_DFL);
+        a = spprov_audit_open(path, 0, NULL, 0);
+        if (a == NULL)
+            child_exit(2);
+        for (int limit = 0; limit < 2; limit++) {
+            /* Cut short, then at the limit (fails outright). */
+            rl.rlim_cur = rl.rlim_max = before_len + (limit ? 0 : 100);
+            if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+                child_exit(3);
+            if (spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash,
+                                    "k1")
+                != 0)
+                child_exit(4);
+            if (limit == 1
+                && strstr(spprov_audit_last_error(), strerror(EFBIG)) == NULL)
+                child_exit(5);
+        }
+        if (sigpending(&pending) != 0 || sigismember(&pending, SIGXFSZ))
+            child_exit(6);
+        spprov_audit_close(a);
+        free(before);
+        OPENSSL_free(tbs);
+        child_exit(0);
+    }
+    CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT_TRUE(WIFEXITED(status));
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "\n  child killed by signal %d\n", WTERMSIG(status));
+    CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+    {
+        size_t after_len;
+        char *after = slurp(path, &after_len);
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(after);
+        CU_ASSERT_EQUAL(after_len, before_len);
+        free(after);
+    }
+    free(before);
+    OPENSSL_free(tbs);
+}
+
+/* A real full file system: a 64 KiB tmpfs filled up. Records fail while
+ * it is full (ENOSPC, or a short write that is taken out again), the file
+ * holds only whole records, and writing resumes once there is room. Needs
+ * the right to mount (root in CI); elsewhere /dev/full stands in. */
+static void test_full_filesystem(void)
+{
+    static SP_VERDICT v;
+    char dir[256], path[300], filler[300], dec[64][32], key[64][32];
+    static char block[4096];
+    SPPROV_AUDIT *a;
+    uint8_t *tbs;
+    size_t tbs_len;
+    int fd, n_ok = 0, fails = 0;
+
+    path_in_tmp(dir, sizeof(dir), "small-fs");
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    if (mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") != 0) {
+        fprintf(stderr,
+                "\n  (cannot mount a tmpfs: %s; /dev/full covers "
+                "ENOSPC) ",
+                strerror(errno));
+        rmdir(dir);
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/audit.log", dir);
+    snprintf(filler, sizeof(filler), "%s/filler", dir);
+    tbs = hand_verdict(&v, &tbs_len);
+    a = spprov_audit_open(path, 0, NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(
+        spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash, "k0"),
+        1);
+    /* Fill what is left. */
+    fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CU_ASSERT_FATAL(fd >= 0);
+    memset(block, 'x', sizeof(block));
+    while (write(fd, block, sizeof(block)) > 0)
+        ;
+    while (write(fd, block, 1) > 0)
+        ;
+    close(fd);
+    /* The log's last page may still have room for a record or two;
+     * after that, every record fails. */
+    for (int i = 0; i < 32 && fails < 3; i++) {
+        if (spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash,
+                                "slack")
+            == 0) {
+            fails++;
+            CU_ASSERT_PTR_NOT_NULL(strstr(spprov_audit_last_error(), path));
+        } else {
+            CU_ASSERT_EQUAL(fails, 0);
+            n_ok++;
+        }
+    }
+    CU_ASSERT_EQUAL(fails, 3);
+    CU_ASSERT_EQUAL(unlink(filler), 0);
+    CU_ASSERT_EQUAL(
+        spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash, "k1"),
+        1);
+    /* Whole records only: k0, those that fitted, k1. */
+    CU_ASSERT_EQUAL(read_records(path, dec, key, 64), n_ok + 2);
+    CU_ASSERT_STRING_EQUAL(key[0], "k0");
+    CU_ASSERT_STRING_EQUAL(key[n_ok + 1], "k1");
+    spprov_audit_close(a);
+    CU_ASSERT_EQUAL(umount(dir), 0);
+    rmdir(dir);
+    OPENSSL_free(tbs);
+}
+
+/* Rotated away while the directory has been made read-only (as a
+ * non-root user, since root ignores permissions): the record fails with
+ * EACCES naming the path; writable again, the log is recreated. */
+static void test_readonly_after_rotation(void)
+{
+    static SP_VERDICT v;
+    char dir[256], path[300], rotated[300];
+    uint8_t *tbs;
+    size_t tbs_len;
+    pid_t pid;
+    int status;
+
+    path_in_tmp(dir, sizeof(dir), "rotated-ro");
+    snprintf(path, sizeof(path), "%s/audit.log", dir);
+    snprintf(rotated, sizeof(rotated), "%s/audit.log.1", dir);
+    tbs = hand_verdict(&v, &tbs_len);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+    CU_ASSERT_EQUAL_FATAL(chmod(tmpdir, 0755), 0);
+    if (geteuid() == 0)
+        CU_ASSERT_EQUAL_FATAL(chown(dir, 65534, 65534), 0);
+    pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        SPPROV_AUDIT *a;
+
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            child_exit(2);
+        a = spprov_audit_open(path, 0, NULL, 0);
+        if (a == NULL
+            || !spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash,
+                                    "k1"))
+            child_exit(3);
+        if (rename(path, rotated) != 0 || chmod(dir, 0555) != 0)
+            child_exit(4);
+        if (spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash,
+                                "k2")
+                != 0
+            || strstr(spprov_audit_last_error(), path) == NULL
+            || strstr(spprov_audit_last_error(), strerror(EACCES)) == NULL)
+            child_exit(5);
+        if (chmod(dir, 0755) != 0
+            || !spprov_audit_record(a, "signed", &v, tbs, tbs_len, policy_hash,
+                                    "k3"))
+            child_exit(6);
+        spprov_audit_close(a);
+        OPENSSL_free(tbs);
+        child_exit(0);
+    }
+    CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT_TRUE(WIFEXITED(status));
+    CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+    {
+        char dec[4][32], key[4][32];
+
+        /* Rotation is not removal: no note in the new file. */
+        CU_ASSERT_EQUAL_FATAL(read_records(path, dec, key, 4), 1);
+        CU_ASSERT_STRING_EQUAL(key[0], "k3");
+        CU_ASSERT_EQUAL_FATAL(read_records(rotated, dec, key, 4), 1);
+        CU_ASSERT_STRING_EQUAL(key[0], "k1");
+    }
+    OPENSSL_free(tbs);
+}
+
+/* ------------------------------------------------------------------ */
 /* Threads                                                             */
 
 typedef struct thread_arg_st {
@@ -1366,6 +1687,12 @@ static const TU_TEST write_tests[] = {
     {"a forked child takes its own lock", test_fork_takes_own_lock},
     {"many threads, one log", test_threads},
     {"syslog short form", test_syslog},
+    {"log removed while open", test_removed_while_open},
+    {"log directory removed and made again", test_directory_removed},
+    {"file size limit, SIGXFSZ at its default action",
+     test_file_size_limit_default_signal},
+    {"full file system (64 KiB tmpfs)", test_full_filesystem},
+    {"rotated while the directory is read-only", test_readonly_after_rotation},
     {NULL, NULL},
 };
 
