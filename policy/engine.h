@@ -174,6 +174,7 @@ typedef enum {
     SP_ROLE_SUBCA = 1,      /* basicConstraints cA TRUE */
     SP_ROLE_CROSS = 2,      /* a CA certificate for an inventoried root */
     SP_ROLE_OCSP = 3,       /* EKU id-kp-OCSPSigning, not a CA */
+    SP_ROLE_ROOT = 4,       /* self-issued CA, root_certificates = allow */
 } sp_role;
 
 const char *sp_role_name(sp_role r); /* "end-entity", "subordinate-ca", ... */

@@ -99,6 +99,10 @@ static const char *const sp_main_keys[] = {
     "roots",
     "ocsp_responders",
     "ocsp_responder_max_validity",
+    /* root certificates (policy_ca.c) */
+    "root_certificates",
+    "root_digital_signature",
+    "root_max_validity",
     NULL,
 };
 

@@ -23,6 +23,10 @@
  * lives far shorter than the subscriber certificates it reports on. */
 #define SP_RESPONDER_DEFAULT_SECS (90 * SP_DAY_SECS)
 #define SP_RESPONDER_MAX_SECS (825 * SP_DAY_SECS)
+/* Longest root_max_validity: the SBR sets no maximum for roots (E-05);
+ * this bounds the key against typing errors (the draft profiles branch
+ * proposes at most 9132 days). */
+#define SP_ROOT_MAX_SECS (9132 * SP_DAY_SECS)
 /* pathLenConstraint an entry may allow. */
 #define SP_PATH_LEN_MAX 8
 
@@ -306,6 +310,53 @@ static int load_roots(SP_LOADER *ld, SP_CA_POLICY *ca, const char *value)
     return 1;
 }
 
+/* Root certificates (7.1.2.1): root_certificates, root_digital_signature
+ * and root_max_validity. The last two mean nothing without the first, so
+ * they are an error alone (a policy that says more than it does). */
+static int load_root_keys(SP_LOADER *ld, STACK_OF(CONF_VALUE) * sect,
+                          SP_CA_POLICY *ca)
+{
+    const char *value;
+    unsigned v;
+
+    if ((value = section_value(sect, "root_certificates")) != NULL) {
+        if (!load_enum_key(ld, SP_MAIN_SECTION, "root_certificates", value,
+                           allow_refuse, 2, &v))
+            return 0;
+        ca->roots_allowed = (int)v;
+    }
+    if (!load_bool(ld, SP_MAIN_SECTION, sect, "root_digital_signature",
+                   &ca->root_digital_signature))
+        return 0;
+    if ((value = section_value(sect, "root_max_validity")) != NULL) {
+        int64_t secs;
+
+        if (!parse_duration(value, &secs)) {
+            load_error(ld, SP_MAIN_SECTION, "root_max_validity", value,
+                       "not a duration such as 9132d");
+            return 0;
+        }
+        if (secs > SP_ROOT_MAX_SECS) {
+            load_error(ld, SP_MAIN_SECTION, "root_max_validity", value,
+                       "above 9132 days (25 years)");
+            return 0;
+        }
+        ca->root_max_secs = secs;
+    }
+    if (!ca->roots_allowed
+        && (section_value(sect, "root_digital_signature") != NULL
+            || value != NULL)) {
+        load_error(ld, SP_MAIN_SECTION,
+                   value != NULL ? "root_max_validity"
+                                 : "root_digital_signature",
+                   NULL,
+                   "only with root_certificates = allow (root certificates "
+                   "are refused)");
+        return 0;
+    }
+    return 1;
+}
+
 int sp_policy_load_ca(SP_LOADER *ld, SP_POLICY *pol)
 {
     static const SP_NAME_VALUE nc_names[] = {
@@ -370,7 +421,9 @@ int sp_policy_load_ca(SP_LOADER *ld, SP_POLICY *pol)
         }
         ca->responder_max_secs = secs;
     }
-    ca->enabled =
-        ca->n_subcas > 0 || ca->cross_allowed || ca->responders_allowed;
+    if (!load_root_keys(ld, sect, ca))
+        return 0;
+    ca->enabled = ca->n_subcas > 0 || ca->cross_allowed
+                  || ca->responders_allowed || ca->roots_allowed;
     return 1;
 }

@@ -122,6 +122,10 @@ typedef struct sp_ca_policy_st {
     size_t n_roots;
     int responders_allowed;     /* ocsp_responders = allow */
     int64_t responder_max_secs; /* longest responder validity */
+    /* Root certificates (self-issued, self-signed; 7.1.2.1). */
+    int roots_allowed;          /* root_certificates = allow */
+    int root_digital_signature; /* the root key signs OCSP responses */
+    int64_t root_max_secs;      /* longest root validity; 0: no maximum */
     int enabled; /* any of the above: roles are told apart at all */
 } SP_CA_POLICY;
 

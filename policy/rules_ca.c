@@ -206,6 +206,8 @@ const char *sp_role_name(sp_role r)
         return "cross-certificate";
     case SP_ROLE_OCSP:
         return "ocsp-responder";
+    case SP_ROLE_ROOT:
+        return "root-ca";
     }
     return "end-entity";
 }
@@ -234,8 +236,14 @@ sp_role sp_rules_role(const SP_RULE_CTX *ctx)
 
     /* A malformed basicConstraints is not a CA: the end-entity rules
      * report it. */
-    if (ctx->ext_bc != NULL && bc_parse(ctx->ext_bc, &ca, &path_len) && ca)
+    if (ctx->ext_bc != NULL && bc_parse(ctx->ext_bc, &ca, &path_len) && ca) {
+        /* Self-issued: a root (re-)issue. Without root_certificates =
+         * allow it stays a sub-CA, refused as subca.self_issued. */
+        if (ctx->pol->ca.roots_allowed
+            && sp_der_equal(&ctx->tbs->subject, &ctx->tbs->issuer))
+            return SP_ROLE_ROOT;
         return is_inventoried_root(ctx) ? SP_ROLE_CROSS : SP_ROLE_SUBCA;
+    }
     if (ctx->ext_eku != NULL && eku_has(ctx->ext_eku, kp_ocsp, sizeof(kp_ocsp)))
         return SP_ROLE_OCSP;
     return SP_ROLE_END_ENTITY;
@@ -677,8 +685,10 @@ static void check_ca_aki_ski(SP_RULE_CTX *ctx, sp_rule_id aki_rule,
               e == NULL ? "absent" : "empty or not an OCTET STRING");
 }
 
-/* F-S-11: CN, O, C; C a known ISO 3166-1 code and the entry's country. */
-static void check_ca_subject(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry)
+/* F-S-11, F-R-06: CN, O, C; C a known ISO 3166-1 code and the entry's
+ * country. The rules reported are the role's. */
+static void check_ca_subject(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry,
+                             sp_rule_id attr_rule, sp_rule_id country_rule)
 {
     const SP_DER *rdns = &ctx->tbs->subject_rdns;
     SP_DER cn = name_attr(rdns, at_cn, sizeof(at_cn));
@@ -687,7 +697,7 @@ static void check_ca_subject(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry)
     char text[8];
 
     if (cn.len == 0 || o.len == 0 || c.len == 0)
-        sp_report(ctx, SP_R_SUBCA_SUBJECT, "the subject has no %s%s%s%s%s",
+        sp_report(ctx, attr_rule, "the subject has no %s%s%s%s%s",
                   cn.len == 0 ? "commonName" : "",
                   cn.len == 0 && (o.len == 0 || c.len == 0) ? ", " : "",
                   o.len == 0 ? "organizationName" : "",
@@ -696,7 +706,7 @@ static void check_ca_subject(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry)
     if (c.len == 0)
         return;
     if (c.len != 2 || !sp_country_code_known(c.data))
-        sp_report(ctx, SP_R_SUBCA_COUNTRY,
+        sp_report(ctx, country_rule,
                   "countryName \"%s\" is not an ISO 3166-1 alpha-2 code",
                   ascii_text(&c, text, sizeof(text)));
     else if (entry != NULL && entry->country[0] != '\0'
@@ -932,6 +942,199 @@ static void check_responder(SP_RULE_CTX *ctx)
 }
 
 /* ------------------------------------------------------------------ */
+/* Root CA certificates (F-R)                                          */
+
+/* The extensions 7.1.2.1 lists for a root (and AKI, which RFC 5280
+ * 4.2.1.1 allows in a self-signed certificate); extKeyUsage has its own
+ * finding. Also F-R-05's "SKI not critical" and the AKI's. */
+static void check_root_extensions(SP_RULE_CTX *ctx)
+{
+    static const struct {
+        const uint8_t *oid;
+        size_t len;
+    } allowed[] = {
+        {oid_bc, sizeof(oid_bc)},         {oid_ku, sizeof(oid_ku)},
+        {oid_cp, sizeof(oid_cp)},         {sp_oid_ski, sizeof(sp_oid_ski)},
+        {sp_oid_aki, sizeof(sp_oid_aki)}, {sp_oid_eku, sizeof(sp_oid_eku)},
+    };
+    const SP_TBS_CERT *t = ctx->tbs;
+    char oid[64];
+
+    for (size_t i = 0; i < t->n_ext; i++) {
+        const SP_EXTENSION *e = &t->ext[i];
+        size_t k;
+
+        for (k = 0; k < N_ELEMS(allowed); k++) {
+            if (sp_der_equal_bytes(&e->oid, allowed[k].oid, allowed[k].len))
+                break;
+        }
+        if (k == N_ELEMS(allowed))
+            sp_report(ctx, SP_R_ROOT_EXT_UNKNOWN,
+                      "extension %s is not one 7.1.2.1 lists for a root "
+                      "certificate",
+                      sp_der_oid_to_text(&e->oid, oid, sizeof(oid)));
+    }
+    if (ctx->ext_eku != NULL)
+        sp_report(ctx, SP_R_ROOT_EKU_PRESENT,
+                  "a root certificate has extKeyUsage (7.1.2.1(d))");
+}
+
+/* F-R-01. */
+static void check_root_bc(SP_RULE_CTX *ctx)
+{
+    int ca;
+    long path_len;
+
+    if (!ctx->ext_bc->critical)
+        sp_report(ctx, SP_R_ROOT_BC_NOT_CRITICAL,
+                  "basicConstraints (cA TRUE) is not critical");
+    (void)bc_parse(ctx->ext_bc, &ca, &path_len); /* parsed by the role */
+    if (path_len >= 0)
+        sp_report(ctx, SP_R_ROOT_PATHLEN,
+                  "basicConstraints has pathLenConstraint %ld", path_len);
+}
+
+/* F-R-02: critical, keyCertSign and cRLSign; digitalSignature exactly when
+ * the policy says the root key signs OCSP responses. */
+static void check_root_ku(SP_RULE_CTX *ctx)
+{
+    const SP_EXTENSION *e = ctx->ext_ku;
+    int ocsp = ctx->pol->ca.root_digital_signature;
+    unsigned set, allowed = KU_KEY_CERT_SIGN | KU_CRL_SIGN;
+    char list[160];
+
+    if (e == NULL || !e->critical) {
+        sp_report(ctx, SP_R_ROOT_KU_MISSING, "keyUsage is %s",
+                  e == NULL ? "absent" : "not critical");
+        if (e == NULL)
+            return;
+    }
+    if (!ku_bits(ctx, e, &set))
+        return;
+    if ((set & (KU_KEY_CERT_SIGN | KU_CRL_SIGN))
+        != (KU_KEY_CERT_SIGN | KU_CRL_SIGN))
+        sp_report(ctx, SP_R_ROOT_KU_CERT_SIGN, "keyUsage {%s} lacks %s",
+                  ku_text(set, list, sizeof(list)),
+                  (set & KU_KEY_CERT_SIGN) ? "cRLSign"
+                  : (set & KU_CRL_SIGN)    ? "keyCertSign"
+                                           : "keyCertSign and cRLSign");
+    if (ocsp) {
+        allowed |= KU_DIGITAL_SIGNATURE;
+        if (!(set & KU_DIGITAL_SIGNATURE))
+            sp_report(ctx, SP_R_ROOT_KU_DIGITAL_SIGNATURE,
+                      "keyUsage {%s} lacks digitalSignature, which a root "
+                      "key that signs OCSP responses needs "
+                      "(root_digital_signature = yes)",
+                      ku_text(set, list, sizeof(list)));
+    }
+    if (set & ~allowed)
+        sp_report(ctx, SP_R_ROOT_KU_OTHER, "keyUsage has %s%s",
+                  ku_text(set & ~allowed, list, sizeof(list)),
+                  (set & ~allowed) == KU_DIGITAL_SIGNATURE
+                      ? " (the policy sets root_digital_signature = no)"
+                      : "");
+}
+
+/* F-R-05 (SKI) and the AKI of a self-signed certificate: when present, a
+ * keyIdentifier only, equal to the SKI (RFC 5280 4.2.1.1). */
+static void check_root_aki_ski(SP_RULE_CTX *ctx)
+{
+    const SP_EXTENSION *e = ctx->ext_ski;
+    SP_DER cur, ski = {NULL, 0}, seq, kid = {NULL, 0}, other;
+    int has_kid = 0, has_issuer = 0, has_serial = 0, ski_ok = 0;
+
+    if (e != NULL) {
+        cur = e->value;
+        ski_ok = sp_der_get(&cur, SP_TAG_OCTET_STRING, &ski) == SP_DER_OK
+                 && sp_der_empty(&cur) && ski.len > 0;
+    }
+    if (!ski_ok)
+        sp_report(ctx, SP_R_ROOT_SKI, "subjectKeyIdentifier is %s",
+                  e == NULL ? "absent" : "empty or not an OCTET STRING");
+    else if (e->critical)
+        sp_report(ctx, SP_R_ROOT_SKI, "subjectKeyIdentifier is critical");
+
+    if ((e = ctx->ext_aki) == NULL)
+        return;
+    if (e->critical)
+        sp_report(ctx, SP_R_ROOT_AKI, "authorityKeyIdentifier is critical");
+    cur = e->value;
+    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
+        || !sp_der_empty(&cur)
+        || sp_der_get_optional(&seq, SP_TAG_CTX(0), &kid, &has_kid) != SP_DER_OK
+        || sp_der_get_optional(&seq, SP_TAG_CTX_CONS(1), &other, &has_issuer)
+               != SP_DER_OK
+        || sp_der_get_optional(&seq, SP_TAG_CTX(2), &other, &has_serial)
+               != SP_DER_OK
+        || !sp_der_empty(&seq)) {
+        malformed(ctx, "authorityKeyIdentifier", "not an AKI SEQUENCE");
+        return;
+    }
+    if (!has_kid || kid.len == 0 || has_issuer || has_serial)
+        sp_report(ctx, SP_R_ROOT_AKI, "authorityKeyIdentifier has %s",
+                  !has_kid || kid.len == 0 ? "no keyIdentifier"
+                  : has_issuer             ? "authorityCertIssuer"
+                                           : "authorityCertSerialNumber");
+    else if (ski_ok && !sp_der_equal(&kid, &ski))
+        sp_report(ctx, SP_R_ROOT_AKI,
+                  "authorityKeyIdentifier keyIdentifier (%zu octets) is not "
+                  "the certificate's own subjectKeyIdentifier (%zu octets)",
+                  kid.len, ski.len);
+}
+
+/* F-R-07: self-signed. Subject and issuer bytes are equal (that is the
+ * role); the key is the signing key's. The signing key is the issuing
+ * CA's (the provider passes the policy issuer with the wrapped key's
+ * SubjectPublicKeyInfo); unknown to `smimepolicy check` without an
+ * issuer, and then not checked. */
+static void check_root_key(SP_RULE_CTX *ctx)
+{
+    SP_DER spki;
+
+    if (ctx->issuer == NULL)
+        return;
+    spki = sp_issuer_spki(ctx->issuer);
+    if (!sp_der_equal(&spki, &ctx->tbs->spki))
+        sp_report(ctx, SP_R_ROOT_NOT_SELF_SIGNED,
+                  "a self-issued CA certificate for another key (%zu octets "
+                  "of SubjectPublicKeyInfo) than the signing key %s (%zu "
+                  "octets): a key rollover certificate, not a root",
+                  ctx->tbs->spki.len,
+                  sp_issuer_path(ctx->issuer) ? sp_issuer_path(ctx->issuer)
+                                              : "(given)",
+                  spki.len);
+}
+
+static void check_root(SP_RULE_CTX *ctx)
+{
+    const SP_TBS_CERT *t = ctx->tbs;
+    int64_t max = ctx->pol->ca.root_max_secs;
+
+    check_root_extensions(ctx);
+    check_root_bc(ctx);
+    check_root_ku(ctx);
+    if (ctx->ext_cp != NULL) {
+        sp_report(ctx, SP_R_ROOT_CP_PRESENT,
+                  "a root certificate has certificatePolicies (7.1.2.1(c))");
+        check_ca_cp(ctx, NULL);
+    }
+    check_root_aki_ski(ctx);
+    check_ca_subject(ctx, NULL, SP_R_ROOT_SUBJECT, SP_R_ROOT_COUNTRY);
+    check_root_key(ctx);
+    if (max > 0 && t->not_after - t->not_before + 1 > max) {
+        char nb[32], na[32];
+
+        sp_time_to_text(t->not_before, nb, sizeof(nb));
+        sp_time_to_text(t->not_after, na, sizeof(na));
+        sp_report(ctx, SP_R_ROOT_VALIDITY,
+                  "validity %s to %s is %lld seconds; the policy allows at "
+                  "most %lld (root_max_validity)",
+                  nb, na, (long long)(t->not_after - t->not_before + 1),
+                  (long long)max);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Entry points                                                        */
 
 void sp_rules_ca(SP_RULE_CTX *ctx, sp_role role)
@@ -948,6 +1151,10 @@ void sp_rules_ca(SP_RULE_CTX *ctx, sp_role role)
             sp_rules_issuer_nc(ctx);
         return;
     }
+    if (role == SP_ROLE_ROOT) {
+        check_root(ctx);
+        return;
+    }
     if (role == SP_ROLE_CROSS && !ctx->pol->ca.cross_allowed)
         sp_report(ctx, SP_R_XCERT_NOT_ALLOWED,
                   "a cross-certificate for root \"%s\"; the policy sets "
@@ -958,8 +1165,9 @@ void sp_rules_ca(SP_RULE_CTX *ctx, sp_role role)
 
         if (sp_der_equal(&ctx->tbs->subject, &ctx->tbs->issuer))
             sp_report(ctx, SP_R_SUBCA_SELF_ISSUED,
-                      "a self-issued CA certificate (subject = issuer "
-                      "\"%s\")",
+                      "a self-issued (root) CA certificate (subject = "
+                      "issuer \"%s\"); the policy sets root_certificates "
+                      "= refuse",
                       dn_text(&ctx->tbs->subject_rdns, text, sizeof(text)));
         if ((entry = find_entry(ctx, &org)) == NULL)
             sp_report(ctx, SP_R_SUBCA_NO_ENTRY,
@@ -976,7 +1184,7 @@ void sp_rules_ca(SP_RULE_CTX *ctx, sp_role role)
     check_ca_ku(ctx, entry);
     check_ca_eku(ctx, role);
     check_ca_aki_ski(ctx, SP_R_SUBCA_AKI, 1);
-    check_ca_subject(ctx, entry);
+    check_ca_subject(ctx, entry, SP_R_SUBCA_SUBJECT, SP_R_SUBCA_COUNTRY);
     check_ca_nc(ctx, entry);
     /* RFC 5280 6.1.3: the issuer's constraints bind every certificate
      * below it, CA certificates included. */

@@ -1082,23 +1082,276 @@ static void test_issuer_nc_malformed(void)
 /* A CA certificate, a refused one with many findings, a responder
  * certificate and an end-entity certificate under a constrained issuer:
  * no heap allocation while judging any of them. */
+/* ------------------------------------------------------------------ */
+/* Root CA certificates (F-R)                                          */
+
+/* The sub-CA policy with root_certificates = allow. */
+static SP_POLICY *root_policy(void)
+{
+    SP_POLICY *pol = ca_policy();
+
+    pol->ca.roots_allowed = 1;
+    return pol;
+}
+
+/* A compliant re-issue of the P-256 test root: its subject (so issuer ==
+ * subject bytes) and key, basicConstraints and keyUsage as 7.1.2.1 says,
+ * SKI, AKI = SKI, nothing else. Signed (by judge) with the root's key. */
+static X509 *root_new(void)
+{
+    X509 *c = tu_cert_new(SP_TYPE_MAILBOX, SP_GEN_STRICT, KEY, root());
+
+    CU_ASSERT_FATAL(
+        X509_set_subject_name(c, X509_get_subject_name(root()->cert)) == 1);
+    CU_ASSERT_FATAL(X509_set_pubkey(c, root()->key) == 1);
+    tu_cert_del_ext(c, "subjectAltName");
+    tu_cert_del_ext(c, "extendedKeyUsage");
+    tu_cert_del_ext(c, "certificatePolicies");
+    tu_cert_del_ext(c, "crlDistributionPoints");
+    tu_cert_del_ext(c, "authorityInfoAccess");
+    tu_cert_set_ext(c, "basicConstraints", "critical,CA:TRUE");
+    tu_cert_set_ext(c, "keyUsage", "critical,keyCertSign,cRLSign");
+    tu_cert_set_ext(c, "subjectKeyIdentifier", "hash");
+    tu_cert_set_validity(c, TU_NOT_BEFORE, TU_NOT_BEFORE + 20 * 365 * DAY);
+    return c;
+}
+
+/* The root with another subject (issuer set to match, so still
+ * self-issued). */
+static X509 *root_named(const char *dn)
+{
+    X509 *c = root_new();
+
+    tu_cert_set_subject(c, dn);
+    CU_ASSERT_FATAL(X509_set_issuer_name(c, X509_get_subject_name(c)) == 1);
+    return c;
+}
+
+/* root_certificates = refuse (the default) keeps refusing a self-issued
+ * CA certificate as before. */
+static void test_root_refused(void)
+{
+    SP_POLICY *pol = ca_policy();
+    const SP_VERDICT *v = judge(pol, root_new());
+
+    CU_ASSERT_EQUAL(v->role, SP_ROLE_SUBCA);
+    TU_ASSERT_FINDING(v, "subca.self_issued");
+    CU_ASSERT_PTR_NOT_NULL(strstr(tu_finding(v, "subca.self_issued")->detail,
+                                  "root_certificates = refuse"));
+    TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    sp_policy_free(pol);
+}
+
+static void test_root_accepted(void)
+{
+    SP_POLICY *pol = root_policy();
+    const SP_VERDICT *v = judge(pol, root_new());
+
+    TU_ASSERT_DECISION(v, SP_DECIDE_ACCEPT);
+    CU_ASSERT_EQUAL(v->role, SP_ROLE_ROOT);
+    CU_ASSERT_EQUAL(v->findings.n, 0);
+    tu_dump(v, v->findings.n != 0);
+    CU_ASSERT_STRING_EQUAL(sp_role_name(SP_ROLE_ROOT), "root-ca");
+    /* A sub-CA is still a sub-CA when roots are allowed. */
+    v = judge(pol, subca_new());
+    CU_ASSERT_EQUAL(v->role, SP_ROLE_SUBCA);
+    TU_ASSERT_DECISION(v, SP_DECIDE_ACCEPT);
+    sp_policy_free(pol);
+}
+
+/* F-R-01. */
+static void test_root_bc(void)
+{
+    SP_POLICY *pol = root_policy();
+    X509 *c = root_new();
+
+    tu_cert_set_ext(c, "basicConstraints", "CA:TRUE");
+    expect_refused(pol, c, "root.bc_not_critical");
+    expect_accepted(pol, root_new(), "root.bc_not_critical");
+    c = root_new();
+    tu_cert_set_ext(c, "basicConstraints", "critical,CA:TRUE,pathlen:1");
+    expect_warning(pol, c, "root.pathlen");
+    expect_accepted(pol, root_new(), "root.pathlen");
+    sp_policy_free(pol);
+}
+
+/* F-R-02. */
+static void test_root_ku(void)
+{
+    SP_POLICY *pol = root_policy();
+    X509 *c = root_new();
+
+    tu_cert_del_ext(c, "keyUsage");
+    expect_refused(pol, c, "root.ku_missing");
+    c = root_new();
+    tu_cert_set_ext(c, "keyUsage", "keyCertSign,cRLSign");
+    expect_refused(pol, c, "root.ku_missing");
+    expect_accepted(pol, root_new(), "root.ku_missing");
+    c = root_new();
+    tu_cert_set_ext(c, "keyUsage", "critical,keyCertSign");
+    expect_refused(pol, c, "root.ku_cert_sign");
+    c = root_new();
+    tu_cert_set_ext(c, "keyUsage", "critical,cRLSign");
+    expect_refused(pol, c, "root.ku_cert_sign");
+    expect_accepted(pol, root_new(), "root.ku_cert_sign");
+    c = root_new();
+    tu_cert_set_ext(c, "keyUsage",
+                    "critical,keyCertSign,cRLSign,digitalSignature");
+    expect_refused(pol, c, "root.ku_other");
+    c = root_new();
+    tu_cert_set_ext(c, "keyUsage",
+                    "critical,keyCertSign,cRLSign,keyEncipherment");
+    expect_refused(pol, c, "root.ku_other");
+    /* A root key that signs OCSP responses: digitalSignature required. */
+    pol->ca.root_digital_signature = 1;
+    expect_refused(pol, root_new(), "root.ku_digital_signature");
+    c = root_new();
+    tu_cert_set_ext(c, "keyUsage",
+                    "critical,keyCertSign,cRLSign,digitalSignature");
+    expect_accepted(pol, c, "root.ku_digital_signature");
+    sp_policy_free(pol);
+}
+
+/* F-R-03: a warning, and the sub-CA rules when present. */
+static void test_root_cp(void)
+{
+    SP_POLICY *pol = root_policy();
+    X509 *c = root_new();
+
+    tu_cert_set_ext(c, "certificatePolicies", "2.23.140.1.5.1.3");
+    expect_warning(pol, c, "root.cp_present");
+    expect_accepted(pol, root_new(), "root.cp_present");
+    c = root_new();
+    tu_cert_set_ext(c, "certificatePolicies", "2.5.29.32.0");
+    expect_refused(pol, c, "subca.cp_any_policy");
+    sp_policy_free(pol);
+}
+
+/* F-R-04. */
+static void test_root_eku(void)
+{
+    SP_POLICY *pol = root_policy();
+    X509 *c = root_new();
+
+    tu_cert_set_ext(c, "extendedKeyUsage", "emailProtection");
+    expect_refused(pol, c, "root.eku_present");
+    expect_accepted(pol, root_new(), "root.eku_present");
+    sp_policy_free(pol);
+}
+
+/* F-R-05. */
+static void test_root_ski(void)
+{
+    SP_POLICY *pol = root_policy();
+    X509 *c = root_new();
+
+    tu_cert_del_ext(c, "subjectKeyIdentifier");
+    tu_cert_del_ext(c, "authorityKeyIdentifier");
+    expect_refused(pol, c, "root.ski");
+    c = root_new();
+    tu_cert_set_ext(c, "subjectKeyIdentifier", "critical,hash");
+    expect_refused(pol, c, "root.ski");
+    c = root_new();
+    tu_cert_set_ext_hex(c, "2.5.29.14", 0, "0400");
+    expect_refused(pol, c, "root.ski");
+    expect_accepted(pol, root_new(), "root.ski");
+    sp_policy_free(pol);
+}
+
+/* F-R-06. */
+static void test_root_subject(void)
+{
+    SP_POLICY *pol = root_policy();
+    const SP_VERDICT *v;
+
+    v = judge(pol, root_named("/C=US/CN=Test Root p256"));
+    CU_ASSERT_EQUAL(v->role, SP_ROLE_ROOT);
+    TU_ASSERT_FINDING(v, "root.subject_attr");
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(tu_finding(v, "root.subject_attr")->detail, "organizationName"));
+    TU_ASSERT_DECISION(v, SP_DECIDE_REFUSE);
+    expect_refused(pol, root_named("/C=XX/O=Test PKI/CN=Test Root p256"),
+                   "root.subject_country");
+    expect_accepted(pol, root_new(), "root.subject_attr");
+    expect_accepted(pol, root_new(), "root.subject_country");
+    sp_policy_free(pol);
+}
+
+/* F-R-07: the key of a self-issued certificate is the signing key; AKI,
+ * when present, is the certificate's own SKI. */
+static void test_root_self_signed(void)
+{
+    SP_POLICY *pol = root_policy();
+    X509 *c = root_new();
+
+    CU_ASSERT_FATAL(X509_set_pubkey(c, tu_key("p384")) == 1);
+    tu_cert_set_ext(c, "subjectKeyIdentifier", "hash");
+    tu_cert_del_ext(c, "authorityKeyIdentifier");
+    expect_refused(pol, c, "root.not_self_signed");
+    expect_accepted(pol, root_new(), "root.not_self_signed");
+
+    /* AKI: absent is fine; when present, keyIdentifier = SKI only. */
+    c = root_new();
+    tu_cert_del_ext(c, "authorityKeyIdentifier");
+    expect_accepted(pol, c, "root.aki");
+    c = root_new();
+    tu_cert_set_ext_hex(c, "2.5.29.35", 0, "3006800401020304");
+    expect_refused(pol, c, "root.aki");
+    c = root_new();
+    tu_cert_set_ext_hex(c, "2.5.29.35", 0, "3000");
+    expect_refused(pol, c, "root.aki");
+    c = root_new();
+    tu_cert_set_ext(c, "authorityKeyIdentifier", "critical,keyid");
+    expect_refused(pol, c, "root.aki");
+    c = root_new();
+    tu_cert_set_ext(c, "authorityKeyIdentifier", "keyid,issuer:always");
+    expect_refused(pol, c, "root.aki");
+    expect_accepted(pol, root_new(), "root.aki");
+    sp_policy_free(pol);
+}
+
+/* A-09 for roots, and the optional root_max_validity (E-05). */
+static void test_root_ext_validity(void)
+{
+    SP_POLICY *pol = root_policy();
+    X509 *c = root_new();
+
+    tu_cert_set_ext(c, "crlDistributionPoints", "URI:http://crl.example/r.crl");
+    expect_refused(pol, c, "root.ext_unknown");
+    c = root_new();
+    set_nc(c, 1, "example.com", NULL, NULL);
+    expect_refused(pol, c, "root.ext_unknown");
+    expect_accepted(pol, root_new(), "root.ext_unknown");
+
+    pol->ca.root_max_secs = 20 * 365 * DAY;
+    c = root_new();
+    tu_cert_set_validity(c, TU_NOT_BEFORE, TU_NOT_BEFORE + 20 * 365 * DAY);
+    expect_refused(pol, c, "root.validity");
+    c = root_new();
+    tu_cert_set_validity(c, TU_NOT_BEFORE, TU_NOT_BEFORE + 20 * 365 * DAY - 1);
+    expect_accepted(pol, c, "root.validity");
+    sp_policy_free(pol);
+}
+
 static void test_no_allocation(void)
 {
 #ifdef SP_COUNT_ALLOCS
     SP_POLICY *pol = ca_policy();
     TU_CA *ca = constrained_ca("example.com", DN_ENTRY, "bad.example.com");
     X509 *good = subca_new(), *bad = subca_new(), *resp = responder_new();
+    X509 *root_cert = root_new();
     X509 *ee = tu_cert_new(SP_TYPE_ORGANIZATION, SP_GEN_STRICT, KEY, ca);
     SP_JUDGE_OPTS root_opts = {SP_AT_NOTBEFORE, root()->issuer, 1};
     SP_JUDGE_OPTS ca_opts = {SP_AT_NOTBEFORE, ca->issuer, 1};
     SP_VERDICT *v = OPENSSL_zalloc(sizeof(*v));
-    uint8_t *t[4];
-    size_t len[4];
+    uint8_t *t[5];
+    size_t len[5];
     void *(*volatile probe)(size_t) = malloc;
     void *p;
 
     CU_ASSERT_FATAL(v != NULL);
     pol->ca.responders_allowed = 1;
+    pol->ca.roots_allowed = 1;
     tu_cert_set_ext(bad, "extendedKeyUsage", "serverAuth,anyExtendedKeyUsage");
     tu_cert_set_ext(bad, "keyUsage", "keyCertSign,digitalSignature");
     set_nc(bad, 0, "bob@example.com,example.org", "/C=FR", NULL);
@@ -1108,6 +1361,7 @@ static void test_no_allocation(void)
     t[1] = tu_cert_tbs(bad, root(), NULL, &len[1]);
     t[2] = tu_cert_tbs(resp, root(), NULL, &len[2]);
     t[3] = tu_cert_tbs(ee, ca, NULL, &len[3]);
+    t[4] = tu_cert_tbs(root_cert, root(), NULL, &len[4]);
 
     counting_allocs = 1;
     p = probe(16);
@@ -1121,6 +1375,7 @@ static void test_no_allocation(void)
         for (int i = 0; i < 3; i++)
             sp_judge(pol, t[i], len[i], &root_opts, v);
         sp_judge(pol, t[3], len[3], &ca_opts, v);
+        sp_judge(pol, t[4], len[4], &root_opts, v);
         counting_allocs = 0;
         CU_ASSERT_EQUAL(n_allocs, 0);
     }
@@ -1135,13 +1390,17 @@ static void test_no_allocation(void)
     CU_ASSERT_EQUAL(v->role, SP_ROLE_OCSP);
     CU_ASSERT_EQUAL(sp_judge(pol, t[3], len[3], &ca_opts, v), SP_DECIDE_REFUSE);
     TU_ASSERT_FINDING(v, "nc.ee_email_outside");
-    for (int i = 0; i < 4; i++)
+    CU_ASSERT_EQUAL(sp_judge(pol, t[4], len[4], &root_opts, v),
+                    SP_DECIDE_ACCEPT);
+    CU_ASSERT_EQUAL(v->role, SP_ROLE_ROOT);
+    for (int i = 0; i < 5; i++)
         OPENSSL_free(t[i]);
     OPENSSL_free(v);
     X509_free(good);
     X509_free(bad);
     X509_free(resp);
     X509_free(ee);
+    X509_free(root_cert);
     free_ca(ca);
     sp_policy_free(pol);
 #else
@@ -1223,6 +1482,15 @@ static void test_policy_defaults(void)
     CU_ASSERT_EQUAL(pol->ca.cross_allowed, 0);
     CU_ASSERT_EQUAL(pol->ca.responders_allowed, 0);
     CU_ASSERT_EQUAL(pol->ca.responder_max_secs, 90 * DAY);
+    CU_ASSERT_EQUAL(pol->ca.roots_allowed, 0);
+    CU_ASSERT_EQUAL(pol->ca.root_digital_signature, 0);
+    CU_ASSERT_EQUAL(pol->ca.root_max_secs, 0);
+    sp_policy_free(pol);
+    /* Refusing explicitly enables nothing. */
+    pol = load(MAIN "root_certificates = refuse\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
+    CU_ASSERT_EQUAL(pol->ca.enabled, 0);
+    CU_ASSERT_EQUAL(pol->ca.roots_allowed, 0);
     sp_policy_free(pol);
 }
 
@@ -1276,6 +1544,15 @@ static void test_policy_keys(void)
     pol = load(MAIN "cross_certificates = allow\nroots = root.pem\n");
     CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
     CU_ASSERT_EQUAL(pol->ca.enabled, 1);
+    sp_policy_free(pol);
+    /* Root certificates, on their own. */
+    pol = load(MAIN "root_certificates = allow\nroot_digital_signature = yes\n"
+                    "root_max_validity = 9132d\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
+    CU_ASSERT_EQUAL(pol->ca.enabled, 1);
+    CU_ASSERT_EQUAL(pol->ca.roots_allowed, 1);
+    CU_ASSERT_EQUAL(pol->ca.root_digital_signature, 1);
+    CU_ASSERT_EQUAL(pol->ca.root_max_secs, 9132 * DAY);
     sp_policy_free(pol);
     /* An internal operator under "external" needs no permitted_email. */
     pol = load(MAIN "subca = b\n[b]\norganization = Own GmbH\nexternal = no\n");
@@ -1346,6 +1623,23 @@ static void test_policy_errors(void)
     EXPECT_ERROR(MAIN "ocsp_responder_max_validity = 826d\n",
                  "[smimepolicy] ocsp_responder_max_validity = \"826d\"",
                  "825 days");
+    EXPECT_ERROR(MAIN "root_certificates = yes\n",
+                 "[smimepolicy] root_certificates = \"yes\"",
+                 "allow or refuse");
+    EXPECT_ERROR(MAIN "root_certificates = allow\n"
+                      "root_digital_signature = maybe\n",
+                 "[smimepolicy] root_digital_signature = \"maybe\"", "must be");
+    EXPECT_ERROR(MAIN "root_certificates = allow\nroot_max_validity = soon\n",
+                 "[smimepolicy] root_max_validity = \"soon\"", "duration");
+    EXPECT_ERROR(MAIN "root_certificates = allow\nroot_max_validity = 9133d\n",
+                 "[smimepolicy] root_max_validity = \"9133d\"", "9132 days");
+    EXPECT_ERROR(MAIN "root_max_validity = 9000d\n",
+                 "[smimepolicy] root_max_validity",
+                 "only with root_certificates = allow");
+    EXPECT_ERROR(MAIN "root_certificates = refuse\n"
+                      "root_digital_signature = yes\n",
+                 "[smimepolicy] root_digital_signature",
+                 "only with root_certificates = allow");
     EXPECT_ERROR(MAIN "ocsp_responder_max_validity = soon\n",
                  "[smimepolicy] ocsp_responder_max_validity = \"soon\"",
                  "duration");
@@ -1440,6 +1734,20 @@ static const TU_TEST other_tests[] = {
     {NULL, NULL},
 };
 
+static const TU_TEST root_tests[] = {
+    {"root_certificates = refuse: subca.self_issued", test_root_refused},
+    {"compliant root re-issue", test_root_accepted},
+    {"basicConstraints", test_root_bc},
+    {"keyUsage", test_root_ku},
+    {"certificatePolicies", test_root_cp},
+    {"extKeyUsage", test_root_eku},
+    {"subjectKeyIdentifier", test_root_ski},
+    {"subject", test_root_subject},
+    {"self-signed key and AKI", test_root_self_signed},
+    {"extensions and root_max_validity", test_root_ext_validity},
+    {NULL, NULL},
+};
+
 static const TU_TEST policy_tests[] = {
     {"defaults", test_policy_defaults},
     {"keys", test_policy_keys},
@@ -1467,6 +1775,7 @@ int main(void)
     tu_add_suite("sub-CA rules", subca_tests);
     tu_add_suite("name constraints", nc_tests);
     tu_add_suite("cross and responder certificates", other_tests);
+    tu_add_suite("root certificates", root_tests);
     tu_add_suite("policy file", policy_tests);
     rc = tu_run();
     nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -512,6 +512,12 @@ static int cmd_policy(int argc, char **argv)
                pol->ca.cross_allowed ? "allow" : "refuse", pol->ca.n_roots,
                pol->ca.responders_allowed ? "allow" : "refuse",
                (long long)pol->ca.responder_max_secs);
+    if (pol->ca.roots_allowed)
+        printf("root_certificates allow, root_digital_signature %s, "
+               "root_max_validity %lld%s\n",
+               pol->ca.root_digital_signature ? "yes" : "no",
+               (long long)pol->ca.root_max_secs,
+               pol->ca.root_max_secs ? "s" : " (no maximum)");
     sp_policy_free(pol);
     return EXIT_ACCEPTED;
 }
