@@ -78,6 +78,18 @@ static sp_der_err decode_algid(DECODER *dec, SP_DER *cur, const char *field,
     return SP_DER_OK;
 }
 
+/* Whether an AttributeValue of this tag may stand in a Name. The syntax
+ * is ANY, but OpenSSL's X.509 Name (X509_NAME_ENTRY, an MSTRING of
+ * B_ASN1_PRINTABLE) reads only these: a character string other than
+ * VisibleString, a BIT STRING (x500UniqueIdentifier) or a SEQUENCE. A
+ * certificate it cannot read is not one to sign, and the decoder must
+ * never accept what d2i_X509 refuses (fuzz/fuzz_x509.c checks that). */
+static int name_value_tag_ok(unsigned tag)
+{
+    return (sp_der_is_string_tag(tag) && tag != SP_TAG_VISIBLESTRING)
+           || tag == SP_TAG_BIT_STRING || tag == SP_TAG_SEQUENCE;
+}
+
 /* Name ::= SEQUENCE OF RelativeDistinguishedName
  * RDN  ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
  * ATV  ::= SEQUENCE { type OID, value ANY } */
@@ -98,12 +110,15 @@ static sp_der_err decode_name(DECODER *dec, SP_DER *cur, const char *field,
             return fail(dec, SP_DER_ERR_RANGE, field, &rdn);
         while (!sp_der_empty(&rdn)) {
             SP_DER atv, type, value, elem = rdn;
+            unsigned tag;
 
             TRY(dec, field, &rdn, sp_der_get(&rdn, SP_TAG_SEQUENCE, &atv));
             TRY(dec, field, &atv, sp_der_get_oid(&atv, &type));
-            TRY(dec, field, &atv, sp_der_get_any(&atv, NULL, NULL, &value));
+            TRY(dec, field, &atv, sp_der_get_any(&atv, &tag, NULL, &value));
             if (!sp_der_empty(&atv))
                 return fail(dec, SP_DER_ERR_TRAILING, field, &atv);
+            if (!name_value_tag_ok(tag))
+                return fail(dec, SP_DER_ERR_UNEXPECTED_TAG, field, &value);
             if (!dec->one_pass)
                 continue;
             /* What the strict walk of the Name adds to the reads above:

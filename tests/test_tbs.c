@@ -4,6 +4,7 @@
  * real encodings made by libcrypto decode into the right views, and each
  * structural defect is refused with the field that broke.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/ocsp.h>
@@ -623,6 +624,96 @@ static void test_cert_split(void)
     X509_free(cert);
 }
 
+/* An AttributeValue in a Name is refused unless OpenSSL's X.509 Name can
+ * read its type: the decoder must never accept a certificate d2i_X509
+ * refuses (found by fuzz/fuzz_x509.c: a [4] primitive value in an
+ * issuer). Each value is tried as the issuer's and as the subject's CN,
+ * and the whole certificate through d2i_X509 too. */
+static void test_name_value_types(void)
+{
+    static const struct {
+        const char *name;
+        const char *value_hex;
+        int ok;
+    } cases[] = {
+        {"UTF8String", "0c0161", 1},
+        {"PrintableString", "130161", 1},
+        {"TeletexString", "140161", 1},
+        {"IA5String", "160161", 1},
+        {"NumericString", "120131", 1},
+        {"UniversalString", "1c0400000061", 1},
+        {"BMPString", "1e020061", 1},
+        {"BIT STRING", "03020000", 1},
+        {"SEQUENCE", "30030c0161", 1},
+        {"VisibleString", "1a0161", 0},
+        {"BOOLEAN", "0101ff", 0},
+        {"INTEGER", "020101", 0},
+        {"OCTET STRING", "040161", 0},
+        {"NULL", "0500", 0},
+        {"OID", "0603550403", 0},
+        {"UTCTime", "170d3235303130313030303030305a", 0},
+        {"SET", "31030c0161", 0},
+        {"[4] primitive", "840161", 0},
+        {"[0] constructed", "a0030c0161", 0},
+        {"[APPLICATION 1]", "410161", 0},
+    };
+    PARTS p;
+    BUF b, name;
+    SP_TBS_CERT v;
+    SP_DECODE_ERROR w;
+
+    parts_make(&p);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (int in_subject = 0; in_subject <= 1; in_subject++) {
+            const unsigned char *q;
+            X509 *x;
+
+            name.len = 0;
+            put_hex(&name, "0603550403");
+            put_hex(&name, cases[i].value_hex);
+            wrap(&name, SP_TAG_SEQUENCE);
+            wrap(&name, SP_TAG_SET);
+            wrap(&name, SP_TAG_SEQUENCE);
+            b.len = 0;
+            put_hex(&b, "a003020102 020101");
+            put_view(&b, &p.view.sig_alg);
+            if (in_subject)
+                put_view(&b, &p.view.issuer);
+            else
+                put(&b, name.data, name.len);
+            put_hex(&b, "301e170d3235303130313030303030305a"
+                        "170d3235313233313030303030305a");
+            if (in_subject)
+                put(&b, name.data, name.len);
+            else
+                put_view(&b, &p.view.subject);
+            put_view(&b, &p.view.spki);
+            wrap(&b, SP_TAG_SEQUENCE);
+            if (decode(&b, &v, &w)
+                != (cases[i].ok ? SP_DER_OK : SP_DER_ERR_UNEXPECTED_TAG))
+                fprintf(stderr, "  %s value in the %s\n", cases[i].name,
+                        in_subject ? "subject" : "issuer");
+            if (cases[i].ok) {
+                CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_OK);
+            } else {
+                CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_ERR_UNEXPECTED_TAG);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(w.field);
+                CU_ASSERT_STRING_EQUAL(w.field,
+                                       in_subject ? "subject" : "issuer");
+            }
+            /* The whole certificate, as OpenSSL reads it. */
+            put_view(&b, &p.view.sig_alg);
+            put_hex(&b, "03020000");
+            wrap(&b, SP_TAG_SEQUENCE);
+            q = b.data;
+            x = d2i_X509(NULL, &q, (long)b.len);
+            CU_ASSERT_EQUAL(x != NULL, cases[i].ok);
+            X509_free(x);
+        }
+    }
+    OPENSSL_free(p.tbs);
+}
+
 int main(void)
 {
     static const TU_TEST tests[] = {
@@ -639,6 +730,7 @@ int main(void)
         {"CRL decode", test_crl_decode},
         {"OCSP ResponseData classify", test_ocsp_classify},
         {"certificate split", test_cert_split},
+        {"Name value types OpenSSL reads", test_name_value_types},
         {NULL, NULL},
     };
 
