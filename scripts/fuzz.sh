@@ -85,7 +85,10 @@ for t in $targets; do
     log=$(mktemp)
     art=$(mktemp -d)
     # -rss_limit_mb: a decision is bounded in memory; -timeout: and in time.
-    nice -n "${SP_FUZZ_NICE:-10}" "$bin/$t" -max_total_time="$seconds" \
+    dict=
+    [ -f "$top/fuzz/${t#fuzz_}.dict" ] && dict=-dict=$top/fuzz/${t#fuzz_}.dict
+    # shellcheck disable=SC2086
+    nice -n "${SP_FUZZ_NICE:-10}" "$bin/$t" $dict -max_total_time="$seconds" \
         -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$art/" "$corpus/$t" >"$log" 2>&1
     rc=$?
