@@ -526,7 +526,7 @@ static void check_eku(SP_RULE_CTX *ctx)
             sp_report(ctx, SP_R_EKU_UNKNOWN,
                       "EKU %s is not one the SBR names (clientAuth, "
                       "documentSigning); document it in the profile",
-                      text);
+                      sp_der_oid_to_text(&oid, text, sizeof(text)));
         }
     }
     if (!email)

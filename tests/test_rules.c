@@ -1307,7 +1307,19 @@ static void test_ext_key_usage(void)
     expect_clean(c);
     c = tmpl(SP_TYPE_INDIVIDUAL, SP_GEN_LEGACY);
     tu_cert_set_ext(c, "extendedKeyUsage", "emailProtection,1.2.3.4");
+    v = judge(c);
+    /* The finding names the unknown EKU (fuzz_judge found it naming
+     * whatever the text buffer held before: nothing, or the previous
+     * EKU's OID). */
+    CU_ASSERT_TRUE(detail_has(v, "eku.unknown", "EKU 1.2.3.4 is not"));
     expect_warning(c, "eku.unknown");
+    c = tmpl(SP_TYPE_INDIVIDUAL, SP_GEN_LEGACY);
+    tu_cert_set_ext(c, "extendedKeyUsage",
+                    "emailProtection,serverAuth,1.2.3.5");
+    v = judge(c);
+    TU_ASSERT_FINDING(v, "eku.forbidden");
+    CU_ASSERT_TRUE(detail_has(v, "eku.unknown", "EKU 1.2.3.5 is not"));
+    X509_free(c);
     c = tmpl(SP_TYPE_INDIVIDUAL, SP_GEN_MULTIPURPOSE);
     tu_cert_set_ext(c, "extendedKeyUsage", "emailProtection,emailProtection");
     expect_refused(c, "eku.duplicate");
