@@ -485,6 +485,10 @@ sp_der_err sp_cert_split(const uint8_t *der, size_t len, SP_DER *tbs,
         sp_der_get_element(&body, SP_TAG_SEQUENCE, tbs));
     PASS(decode_algid(&dec, &body, "signatureAlgorithm", 1, outer_sig_alg, &oid,
                       NULL));
+    /* Nothing else walks the outer AlgorithmIdentifier strictly (the TBS
+     * decoder walks only the TBS): its parameters must be DER too. */
+    TRY(&dec, "signatureAlgorithm", outer_sig_alg,
+        sp_der_check_strict_nested(outer_sig_alg, 1));
     TRY(&dec, "signatureValue", &body,
         sp_der_get_bit_string(&body, &bits, NULL));
     if (!sp_der_empty(&body))

@@ -618,6 +618,58 @@ static void test_cert_split(void)
     /* A bare TBS is not a Certificate. */
     CU_ASSERT_NOT_EQUAL(sp_cert_split(tbs, tbs_len, &view, &alg, &w),
                         SP_DER_OK);
+    /* The outer signatureAlgorithm's parameters are walked strictly too:
+     * an end-of-contents octet pair (tag 0) as parameters was accepted
+     * and d2i_X509 refuses it (found by fuzz_x509). */
+    {
+        static const char *const outer[][2] = {
+            {"300d06092a864886f70d01010b0500", "ok"},
+            {"300d06092a864886f70d01010b0000", "end-of-contents"},
+            {"300e06092a864886f70d01010b010100", "BOOLEAN 00 ok"},
+            {"300e06092a864886f70d01010b010101", "BER BOOLEAN"},
+            {"300f06092a864886f70d01010b02020001", "non-minimal INTEGER"},
+        };
+
+        for (size_t i = 0; i < sizeof(outer) / sizeof(outer[0]); i++) {
+            uint8_t *whole = OPENSSL_malloc(tbs_len + 64);
+            size_t alg_len, body_len, n;
+            uint8_t *alg_der = tu_hex(outer[i][0], &alg_len);
+            int want_ok = strstr(outer[i][1], "ok") != NULL;
+            const unsigned char *q;
+            X509 *x;
+
+            CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
+            body_len = tbs_len + alg_len + 3;
+            whole[0] = SP_TAG_SEQUENCE;
+            whole[1] = 0x82;
+            whole[2] = (uint8_t)(body_len >> 8);
+            whole[3] = (uint8_t)body_len;
+            memcpy(whole + 4, tbs, tbs_len);
+            memcpy(whole + 4 + tbs_len, alg_der, alg_len);
+            memcpy(whole + 4 + tbs_len + alg_len, "\x03\x01\x00", 3);
+            n = 4 + body_len;
+            if ((sp_cert_split(whole, n, &view, &alg, &w) == SP_DER_OK)
+                != want_ok)
+                fprintf(stderr, "  outer algorithm: %s\n", outer[i][1]);
+            if (want_ok) {
+                CU_ASSERT_EQUAL(sp_cert_split(whole, n, &view, &alg, &w),
+                                SP_DER_OK);
+            } else {
+                CU_ASSERT_NOT_EQUAL(sp_cert_split(whole, n, &view, &alg, &w),
+                                    SP_DER_OK);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(w.field);
+                CU_ASSERT_STRING_EQUAL(w.field, "signatureAlgorithm");
+            }
+            /* OpenSSL agrees, or is laxer (never stricter). */
+            q = whole;
+            x = d2i_X509(NULL, &q, (long)n);
+            if (want_ok)
+                CU_ASSERT_PTR_NOT_NULL(x);
+            X509_free(x);
+            OPENSSL_free(alg_der);
+            OPENSSL_free(whole);
+        }
+    }
     OPENSSL_free(longer);
     OPENSSL_free(der);
     OPENSSL_free(tbs);
