@@ -134,7 +134,8 @@ if [ "${SP_SKIP_VALGRIND:-0}" != 1 ]; then
         (cd "$plain" &&
             make -j2 check TESTS="$(echo $unit_tests)" LOG_COMPILER=valgrind \
                 AM_LOG_FLAGS="--quiet --error-exitcode=99 --leak-check=full \
---show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect") \
+--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+--suppressions=$top/tests/valgrind-unit.supp") \
             >"$log" 2>&1
         grep -E '^(PASS|FAIL|ERROR|SKIP|XPASS):' "$log" | sed 's/^/  valgrind /'
         tally "$log"
