@@ -141,6 +141,7 @@ if [ "${SP_SKIP_VALGRIND:-0}" != 1 ]; then
         tally "$log"
         show_failures "$plain"
         stage "valgrind: command and provider"
+        rm -f "$plain"/tests/*.trs # shown above already
         (cd "$plain" &&
             make check TESTS="tests/valgrind.sh tests/provider-valgrind.sh") \
             >"$log" 2>&1
