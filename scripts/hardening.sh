@@ -48,7 +48,8 @@ tally() {
 
 # show_failures DIR: the log of every test that did not pass.
 show_failures() {
-    for trs in $(find "$1/tests" -name '*.trs' 2>/dev/null); do
+    for trs in "$1"/tests/*.trs; do
+        [ -f "$trs" ] || continue
         if grep -q ':test-result: \(FAIL\|ERROR\|XPASS\)' "$trs"; then
             echo "==== ${trs%.trs}.log"
             tail -n 60 "${trs%.trs}.log"
