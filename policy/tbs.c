@@ -262,11 +262,18 @@ static sp_der_err cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
     {
         SP_DER uid;
 
+        /* IMPLICIT BIT STRINGs: the strict walk leaves [n] primitive
+         * contents to the decoder (fuzz_x509 found an unused-bits octet
+         * above 7 accepted here; d2i_X509 refuses it). */
         TRY(&dec, "issuerUniqueID", &body,
             sp_der_get_optional(&body, SP_TAG_CTX(1), &uid, &present));
+        if (present)
+            TRY(&dec, "issuerUniqueID", &uid, sp_der_check_bit_string(&uid));
         out->has_issuer_uid = present;
         TRY(&dec, "subjectUniqueID", &body,
             sp_der_get_optional(&body, SP_TAG_CTX(2), &uid, &present));
+        if (present)
+            TRY(&dec, "subjectUniqueID", &uid, sp_der_check_bit_string(&uid));
         out->has_subject_uid = present;
     }
     /* extensions [3] EXPLICIT Extensions */

@@ -184,6 +184,18 @@ static void test_assembled_valid_and_uids(void)
     CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_OK);
     CU_ASSERT_TRUE(v.has_issuer_uid);
     CU_ASSERT_TRUE(v.has_subject_uid);
+    /* ... as BIT STRINGs: a bad unused-bits octet is refused, as
+     * d2i_X509 refuses it (found by fuzz_x509). */
+    assemble(&b, &p, "a003020102", "8102 0800", EXT_KU_CRIT, NULL);
+    CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_ERR_BIT_STRING);
+    CU_ASSERT_STRING_EQUAL(w.field, "issuerUniqueID");
+    assemble(&b, &p, "a003020102", "8201 01", EXT_KU_CRIT, NULL);
+    CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_ERR_BIT_STRING);
+    CU_ASSERT_STRING_EQUAL(w.field, "subjectUniqueID");
+    assemble(&b, &p, "a003020102", "8103 0180ff", EXT_KU_CRIT, NULL);
+    CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_ERR_BIT_STRING);
+    assemble(&b, &p, "a003020102", "8103 0180fe 8201 00", EXT_KU_CRIT, NULL);
+    CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_OK);
 
     /* v1: no version, no extensions. */
     assemble(&b, &p, "", "", NULL, NULL);
