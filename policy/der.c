@@ -113,6 +113,11 @@ static sp_der_err der_check_bit_string(const SP_DER *contents)
     return SP_DER_OK;
 }
 
+sp_der_err sp_der_check_bit_string(const SP_DER *contents)
+{
+    return der_check_bit_string(contents);
+}
+
 sp_der_err sp_der_get_bit_string(SP_DER *cur, SP_DER *bits, unsigned *unused)
 {
     SP_DER body, save = *cur;

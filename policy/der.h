@@ -340,6 +340,9 @@ static inline sp_der_err sp_der_get_oid(SP_DER *cur, SP_DER *contents)
 /* Characters allowed by the string type identified by `tag`. Unknown string
  * tags fail with SP_DER_ERR_UNEXPECTED_TAG. */
 sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents);
+/* Contents of a BIT STRING (also an IMPLICIT one): unused-bits octet 0..7,
+ * 0 when there are no bits, unused bits zero. */
+sp_der_err sp_der_check_bit_string(const SP_DER *contents);
 int sp_der_is_string_tag(unsigned tag);
 
 /* Decode one UTF-8 sequence strictly (RFC 3629: no overlong forms, no

@@ -274,7 +274,7 @@ static const char *uri_scheme(const SP_DER *uri, char *buf, size_t buflen)
               || (i > 0
                   && ((c >= '0' && c <= '9') || c == '+' || c == '-'
                       || c == '.'))))
-            return buf;
+            break; /* not a scheme: no scheme at all */
         buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     if (i == 0 || i >= uri->len || uri->data[i] != ':') {
@@ -526,7 +526,7 @@ static void check_eku(SP_RULE_CTX *ctx)
             sp_report(ctx, SP_R_EKU_UNKNOWN,
                       "EKU %s is not one the SBR names (clientAuth, "
                       "documentSigning); document it in the profile",
-                      text);
+                      sp_der_oid_to_text(&oid, text, sizeof(text)));
         }
     }
     if (!email)

@@ -78,6 +78,18 @@ static sp_der_err decode_algid(DECODER *dec, SP_DER *cur, const char *field,
     return SP_DER_OK;
 }
 
+/* Whether an AttributeValue of this tag may stand in a Name. The syntax
+ * is ANY, but OpenSSL's X.509 Name (X509_NAME_ENTRY, an MSTRING of
+ * B_ASN1_PRINTABLE) reads only these: a character string other than
+ * VisibleString, a BIT STRING (x500UniqueIdentifier) or a SEQUENCE. A
+ * certificate it cannot read is not one to sign, and the decoder must
+ * never accept what d2i_X509 refuses (fuzz/fuzz_x509.c checks that). */
+static int name_value_tag_ok(unsigned tag)
+{
+    return (sp_der_is_string_tag(tag) && tag != SP_TAG_VISIBLESTRING)
+           || tag == SP_TAG_BIT_STRING || tag == SP_TAG_SEQUENCE;
+}
+
 /* Name ::= SEQUENCE OF RelativeDistinguishedName
  * RDN  ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
  * ATV  ::= SEQUENCE { type OID, value ANY } */
@@ -98,12 +110,15 @@ static sp_der_err decode_name(DECODER *dec, SP_DER *cur, const char *field,
             return fail(dec, SP_DER_ERR_RANGE, field, &rdn);
         while (!sp_der_empty(&rdn)) {
             SP_DER atv, type, value, elem = rdn;
+            unsigned tag;
 
             TRY(dec, field, &rdn, sp_der_get(&rdn, SP_TAG_SEQUENCE, &atv));
             TRY(dec, field, &atv, sp_der_get_oid(&atv, &type));
-            TRY(dec, field, &atv, sp_der_get_any(&atv, NULL, NULL, &value));
+            TRY(dec, field, &atv, sp_der_get_any(&atv, &tag, NULL, &value));
             if (!sp_der_empty(&atv))
                 return fail(dec, SP_DER_ERR_TRAILING, field, &atv);
+            if (!name_value_tag_ok(tag))
+                return fail(dec, SP_DER_ERR_UNEXPECTED_TAG, field, &value);
             if (!dec->one_pass)
                 continue;
             /* What the strict walk of the Name adds to the reads above:
@@ -247,11 +262,18 @@ static sp_der_err cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
     {
         SP_DER uid;
 
+        /* IMPLICIT BIT STRINGs: the strict walk leaves [n] primitive
+         * contents to the decoder (fuzz_x509 found an unused-bits octet
+         * above 7 accepted here; d2i_X509 refuses it). */
         TRY(&dec, "issuerUniqueID", &body,
             sp_der_get_optional(&body, SP_TAG_CTX(1), &uid, &present));
+        if (present)
+            TRY(&dec, "issuerUniqueID", &uid, sp_der_check_bit_string(&uid));
         out->has_issuer_uid = present;
         TRY(&dec, "subjectUniqueID", &body,
             sp_der_get_optional(&body, SP_TAG_CTX(2), &uid, &present));
+        if (present)
+            TRY(&dec, "subjectUniqueID", &uid, sp_der_check_bit_string(&uid));
         out->has_subject_uid = present;
     }
     /* extensions [3] EXPLICIT Extensions */
@@ -470,6 +492,10 @@ sp_der_err sp_cert_split(const uint8_t *der, size_t len, SP_DER *tbs,
         sp_der_get_element(&body, SP_TAG_SEQUENCE, tbs));
     PASS(decode_algid(&dec, &body, "signatureAlgorithm", 1, outer_sig_alg, &oid,
                       NULL));
+    /* Nothing else walks the outer AlgorithmIdentifier strictly (the TBS
+     * decoder walks only the TBS): its parameters must be DER too. */
+    TRY(&dec, "signatureAlgorithm", outer_sig_alg,
+        sp_der_check_strict_nested(outer_sig_alg, 1));
     TRY(&dec, "signatureValue", &body,
         sp_der_get_bit_string(&body, &bits, NULL));
     if (!sp_der_empty(&body))

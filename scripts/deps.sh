@@ -7,7 +7,7 @@ libssl-dev openssl libcunit1-dev
 softhsm2 libengine-pkcs11-openssl opensc p11-kit
 tpm2-openssl swtpm swtpm-tools tpm2-tools
 valgrind
-chromium"
+chromium clang libclang-rt-14-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

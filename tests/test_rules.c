@@ -1367,7 +1367,19 @@ static void test_ext_key_usage(void)
     expect_clean(c);
     c = tmpl(SP_TYPE_INDIVIDUAL, SP_GEN_LEGACY);
     tu_cert_set_ext(c, "extendedKeyUsage", "emailProtection,1.2.3.4");
+    v = judge(c);
+    /* The finding names the unknown EKU (fuzz_judge found it naming
+     * whatever the text buffer held before: nothing, or the previous
+     * EKU's OID). */
+    CU_ASSERT_TRUE(detail_has(v, "eku.unknown", "EKU 1.2.3.4 is not"));
     expect_warning(c, "eku.unknown");
+    c = tmpl(SP_TYPE_INDIVIDUAL, SP_GEN_LEGACY);
+    tu_cert_set_ext(c, "extendedKeyUsage",
+                    "emailProtection,serverAuth,1.2.3.5");
+    v = judge(c);
+    TU_ASSERT_FINDING(v, "eku.forbidden");
+    CU_ASSERT_TRUE(detail_has(v, "eku.unknown", "EKU 1.2.3.5 is not"));
+    X509_free(c);
     c = tmpl(SP_TYPE_INDIVIDUAL, SP_GEN_MULTIPURPOSE);
     tu_cert_set_ext(c, "extendedKeyUsage", "emailProtection,emailProtection");
     expect_refused(c, "eku.duplicate");
@@ -1536,6 +1548,19 @@ static void test_crldp(void)
     tu_cert_set_ext(c, "crlDistributionPoints",
                     "URI:http://crl.example.com/ca.crl,email:crl@example.com");
     expect_refused(c, "crldp.name_type");
+    /* A scheme cut short by a character no scheme has: the URI has no
+     * scheme, and the message says so (the scheme buffer was once left
+     * unterminated here; fuzz_judge found it). */
+    c = iv_strict();
+    tu_cert_set_ext(c, "crlDistributionPoints",
+                    "URI:http://crl.example.com/ca.crl,URI:ab#cdefgh:x");
+    {
+        const SP_VERDICT *v = judge(c);
+        TU_ASSERT_FINDING(v, "crldp.uri_scheme");
+        CU_ASSERT_TRUE(detail_has(v, "crldp.uri_scheme",
+                                  "has scheme \"\"; a URI needs a scheme"));
+        X509_free(c);
+    }
     c = iv_strict();
     tu_cert_set_ext_hex(c, "crlDistributionPoints", 0, CRLDP_RELATIVE);
     expect_refused(c, "crldp.name_type");

@@ -4,6 +4,7 @@
  * real encodings made by libcrypto decode into the right views, and each
  * structural defect is refused with the field that broke.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/ocsp.h>
@@ -183,6 +184,18 @@ static void test_assembled_valid_and_uids(void)
     CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_OK);
     CU_ASSERT_TRUE(v.has_issuer_uid);
     CU_ASSERT_TRUE(v.has_subject_uid);
+    /* ... as BIT STRINGs: a bad unused-bits octet is refused, as
+     * d2i_X509 refuses it (found by fuzz_x509). */
+    assemble(&b, &p, "a003020102", "8102 0800", EXT_KU_CRIT, NULL);
+    CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_ERR_BIT_STRING);
+    CU_ASSERT_STRING_EQUAL(w.field, "issuerUniqueID");
+    assemble(&b, &p, "a003020102", "8201 01", EXT_KU_CRIT, NULL);
+    CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_ERR_BIT_STRING);
+    CU_ASSERT_STRING_EQUAL(w.field, "subjectUniqueID");
+    assemble(&b, &p, "a003020102", "8103 0180ff", EXT_KU_CRIT, NULL);
+    CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_ERR_BIT_STRING);
+    assemble(&b, &p, "a003020102", "8103 0180fe 8201 00", EXT_KU_CRIT, NULL);
+    CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_OK);
 
     /* v1: no version, no extensions. */
     assemble(&b, &p, "", "", NULL, NULL);
@@ -617,10 +630,152 @@ static void test_cert_split(void)
     /* A bare TBS is not a Certificate. */
     CU_ASSERT_NOT_EQUAL(sp_cert_split(tbs, tbs_len, &view, &alg, &w),
                         SP_DER_OK);
+    /* The outer signatureAlgorithm's parameters are walked strictly too:
+     * an end-of-contents octet pair (tag 0) as parameters was accepted
+     * and d2i_X509 refuses it (found by fuzz_x509). */
+    {
+        static const char *const outer[][2] = {
+            {"300d06092a864886f70d01010b0500", "ok"},
+            {"300d06092a864886f70d01010b0000", "end-of-contents"},
+            {"300e06092a864886f70d01010b010100", "BOOLEAN 00 ok"},
+            {"300e06092a864886f70d01010b010101", "BER BOOLEAN"},
+            {"300f06092a864886f70d01010b02020001", "non-minimal INTEGER"},
+        };
+
+        for (size_t i = 0; i < sizeof(outer) / sizeof(outer[0]); i++) {
+            uint8_t *whole = OPENSSL_malloc(tbs_len + 64);
+            size_t alg_len, body_len, n;
+            uint8_t *alg_der = tu_hex(outer[i][0], &alg_len);
+            int want_ok = strstr(outer[i][1], "ok") != NULL;
+            const unsigned char *q;
+            X509 *x;
+
+            CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
+            body_len = tbs_len + alg_len + 3;
+            whole[0] = SP_TAG_SEQUENCE;
+            whole[1] = 0x82;
+            whole[2] = (uint8_t)(body_len >> 8);
+            whole[3] = (uint8_t)body_len;
+            memcpy(whole + 4, tbs, tbs_len);
+            memcpy(whole + 4 + tbs_len, alg_der, alg_len);
+            memcpy(whole + 4 + tbs_len + alg_len, "\x03\x01\x00", 3);
+            n = 4 + body_len;
+            if ((sp_cert_split(whole, n, &view, &alg, &w) == SP_DER_OK)
+                != want_ok)
+                fprintf(stderr, "  outer algorithm: %s\n", outer[i][1]);
+            if (want_ok) {
+                CU_ASSERT_EQUAL(sp_cert_split(whole, n, &view, &alg, &w),
+                                SP_DER_OK);
+            } else {
+                CU_ASSERT_NOT_EQUAL(sp_cert_split(whole, n, &view, &alg, &w),
+                                    SP_DER_OK);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(w.field);
+                CU_ASSERT_STRING_EQUAL(w.field, "signatureAlgorithm");
+            }
+            /* OpenSSL agrees, or is laxer (never stricter). */
+            q = whole;
+            x = d2i_X509(NULL, &q, (long)n);
+            if (want_ok)
+                CU_ASSERT_PTR_NOT_NULL(x);
+            X509_free(x);
+            OPENSSL_free(alg_der);
+            OPENSSL_free(whole);
+        }
+    }
     OPENSSL_free(longer);
     OPENSSL_free(der);
     OPENSSL_free(tbs);
     X509_free(cert);
+}
+
+/* An AttributeValue in a Name is refused unless OpenSSL's X.509 Name can
+ * read its type: the decoder must never accept a certificate d2i_X509
+ * refuses (found by fuzz/fuzz_x509.c: a [4] primitive value in an
+ * issuer). Each value is tried as the issuer's and as the subject's CN,
+ * and the whole certificate through d2i_X509 too. */
+static void test_name_value_types(void)
+{
+    static const struct {
+        const char *name;
+        const char *value_hex;
+        int ok;
+    } cases[] = {
+        {"UTF8String", "0c0161", 1},
+        {"PrintableString", "130161", 1},
+        {"TeletexString", "140161", 1},
+        {"IA5String", "160161", 1},
+        {"NumericString", "120131", 1},
+        {"UniversalString", "1c0400000061", 1},
+        {"BMPString", "1e020061", 1},
+        {"BIT STRING", "03020000", 1},
+        {"SEQUENCE", "30030c0161", 1},
+        {"VisibleString", "1a0161", 0},
+        {"BOOLEAN", "0101ff", 0},
+        {"INTEGER", "020101", 0},
+        {"OCTET STRING", "040161", 0},
+        {"NULL", "0500", 0},
+        {"OID", "0603550403", 0},
+        {"UTCTime", "170d3235303130313030303030305a", 0},
+        {"SET", "31030c0161", 0},
+        {"[4] primitive", "840161", 0},
+        {"[0] constructed", "a0030c0161", 0},
+        {"[APPLICATION 1]", "410161", 0},
+    };
+    PARTS p;
+    BUF b, name;
+    SP_TBS_CERT v;
+    SP_DECODE_ERROR w;
+
+    parts_make(&p);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (int in_subject = 0; in_subject <= 1; in_subject++) {
+            const unsigned char *q;
+            X509 *x;
+
+            name.len = 0;
+            put_hex(&name, "0603550403");
+            put_hex(&name, cases[i].value_hex);
+            wrap(&name, SP_TAG_SEQUENCE);
+            wrap(&name, SP_TAG_SET);
+            wrap(&name, SP_TAG_SEQUENCE);
+            b.len = 0;
+            put_hex(&b, "a003020102 020101");
+            put_view(&b, &p.view.sig_alg);
+            if (in_subject)
+                put_view(&b, &p.view.issuer);
+            else
+                put(&b, name.data, name.len);
+            put_hex(&b, "301e170d3235303130313030303030305a"
+                        "170d3235313233313030303030305a");
+            if (in_subject)
+                put(&b, name.data, name.len);
+            else
+                put_view(&b, &p.view.subject);
+            put_view(&b, &p.view.spki);
+            wrap(&b, SP_TAG_SEQUENCE);
+            if (decode(&b, &v, &w)
+                != (cases[i].ok ? SP_DER_OK : SP_DER_ERR_UNEXPECTED_TAG))
+                fprintf(stderr, "  %s value in the %s\n", cases[i].name,
+                        in_subject ? "subject" : "issuer");
+            if (cases[i].ok) {
+                CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_OK);
+            } else {
+                CU_ASSERT_EQUAL(decode(&b, &v, &w), SP_DER_ERR_UNEXPECTED_TAG);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(w.field);
+                CU_ASSERT_STRING_EQUAL(w.field,
+                                       in_subject ? "subject" : "issuer");
+            }
+            /* The whole certificate, as OpenSSL reads it. */
+            put_view(&b, &p.view.sig_alg);
+            put_hex(&b, "03020000");
+            wrap(&b, SP_TAG_SEQUENCE);
+            q = b.data;
+            x = d2i_X509(NULL, &q, (long)b.len);
+            CU_ASSERT_EQUAL(x != NULL, cases[i].ok);
+            X509_free(x);
+        }
+    }
+    OPENSSL_free(p.tbs);
 }
 
 int main(void)
@@ -639,6 +794,7 @@ int main(void)
         {"CRL decode", test_crl_decode},
         {"OCSP ResponseData classify", test_ocsp_classify},
         {"certificate split", test_cert_split},
+        {"Name value types OpenSSL reads", test_name_value_types},
         {NULL, NULL},
     };
 
