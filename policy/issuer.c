@@ -64,15 +64,6 @@ static long bc_path_len(const SP_TBS_CERT *tbs)
     return v;
 }
 
-/* EKU purposes, OID contents. */
-static const uint8_t kp_server[] = {0x2b, 0x06, 0x01, 0x05,
-                                    0x05, 0x07, 0x03, 0x01};
-static const uint8_t kp_code[] = {0x2b, 0x06, 0x01, 0x05,
-                                  0x05, 0x07, 0x03, 0x03};
-static const uint8_t kp_time[] = {0x2b, 0x06, 0x01, 0x05,
-                                  0x05, 0x07, 0x03, 0x08};
-static const uint8_t kp_any[] = {0x55, 0x1d, 0x25, 0x00};
-
 /* Value of an extension that is one OCTET STRING (SKI), or of the AKI's
  * keyIdentifier; empty when absent or malformed. */
 static SP_DER ski_value(const SP_TBS_CERT *tbs)
@@ -127,10 +118,14 @@ static int eku_allows_smime(const SP_TBS_CERT *tbs)
             return 0;
         if (sp_der_equal_bytes(&oid, sp_oid_kp_email, sizeof(sp_oid_kp_email)))
             email = 1;
-        else if (sp_der_equal_bytes(&oid, kp_server, sizeof(kp_server))
-                 || sp_der_equal_bytes(&oid, kp_code, sizeof(kp_code))
-                 || sp_der_equal_bytes(&oid, kp_time, sizeof(kp_time))
-                 || sp_der_equal_bytes(&oid, kp_any, sizeof(kp_any)))
+        else if (sp_der_equal_bytes(&oid, sp_oid_kp_server,
+                                    sizeof(sp_oid_kp_server))
+                 || sp_der_equal_bytes(&oid, sp_oid_kp_code,
+                                       sizeof(sp_oid_kp_code))
+                 || sp_der_equal_bytes(&oid, sp_oid_kp_time,
+                                       sizeof(sp_oid_kp_time))
+                 || sp_der_equal_bytes(&oid, sp_oid_kp_any,
+                                       sizeof(sp_oid_kp_any)))
             return 0;
     }
     return email;

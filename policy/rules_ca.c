@@ -31,15 +31,8 @@ static const uint8_t oid_ocsp_nocheck[] = {0x2b, 0x06, 0x01, 0x05, 0x05,
                                            0x07, 0x30, 0x01, 0x05};
 static const uint8_t ad_ca_issuers[] = {0x2b, 0x06, 0x01, 0x05,
                                         0x05, 0x07, 0x30, 0x02};
-static const uint8_t kp_server[] = {0x2b, 0x06, 0x01, 0x05,
-                                    0x05, 0x07, 0x03, 0x01};
-static const uint8_t kp_code[] = {0x2b, 0x06, 0x01, 0x05,
-                                  0x05, 0x07, 0x03, 0x03};
-static const uint8_t kp_time[] = {0x2b, 0x06, 0x01, 0x05,
-                                  0x05, 0x07, 0x03, 0x08};
 static const uint8_t kp_ocsp[] = {0x2b, 0x06, 0x01, 0x05,
                                   0x05, 0x07, 0x03, 0x09};
-static const uint8_t kp_any[] = {0x55, 0x1d, 0x25, 0x00};
 static const uint8_t at_cn[] = {0x55, 0x04, 0x03};
 static const uint8_t at_c[] = {0x55, 0x04, 0x06};
 static const uint8_t at_o[] = {0x55, 0x04, 0x0a};
@@ -584,10 +577,10 @@ static int check_ca_eku(SP_RULE_CTX *ctx, sp_role role)
         size_t len;
         const char *name;
     } forbidden[] = {
-        {kp_server, sizeof(kp_server), "id-kp-serverAuth"},
-        {kp_code, sizeof(kp_code), "id-kp-codeSigning"},
-        {kp_time, sizeof(kp_time), "id-kp-timeStamping"},
-        {kp_any, sizeof(kp_any), "anyExtendedKeyUsage"},
+        {sp_oid_kp_server, sizeof(sp_oid_kp_server), "id-kp-serverAuth"},
+        {sp_oid_kp_code, sizeof(sp_oid_kp_code), "id-kp-codeSigning"},
+        {sp_oid_kp_time, sizeof(sp_oid_kp_time), "id-kp-timeStamping"},
+        {sp_oid_kp_any, sizeof(sp_oid_kp_any), "anyExtendedKeyUsage"},
     };
     const SP_EXTENSION *e = ctx->ext_eku;
     SP_DER cur, seq, oid;
