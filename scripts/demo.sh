@@ -203,5 +203,12 @@ echo data | openssl dgst -sha256 -sign "smimepolicy:file:$demo/private/issuing.k
 
 say "The audit log: one JSON line per decision"
 cut -c1-220 audit.log | sed 's/$/ .../'
+
+say "Self-audit: what this CA issued, judged again, and its audit log summed up"
+show "smimepolicy audit --policy policy.cnf --db db/index.txt --certs db/newcerts --sample 3% --seed 1"
+"$tool" audit --policy policy.cnf --db db/index.txt --certs db/newcerts \
+    --sample 3% --seed 1 || true
+show "smimepolicy audit --log audit.log"
+"$tool" audit --log audit.log || true
 echo
 echo "Done. Files are in $demo."
