@@ -16,6 +16,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include <openssl/bio.h>
 #include <openssl/conf.h>
@@ -1331,6 +1333,213 @@ static int mentions_include(const uint8_t *data, size_t len)
     return 0;
 }
 
+/*
+ * NCONF follows `.include` without limits: a file that includes itself, or
+ * the directory it lies in (which NCONF reads file by file), recurses until
+ * the process runs out of file descriptors, and an `.include` fused with
+ * other letters (`.includex`) names the include directory itself. Before
+ * NCONF reads anything, every `.include` line of the policy and of the
+ * files it includes must name a regular file by a path of its own, without
+ * a cycle and at most SP_INCLUDE_DEPTH deep.
+ */
+#define SP_INCLUDE_DEPTH 8
+#define SP_INCLUDE_MAX_BYTES (1024 * 1024)
+
+typedef struct sp_include_chain_st {
+    dev_t dev[SP_INCLUDE_DEPTH + 1];
+    ino_t ino[SP_INCLUDE_DEPTH + 1];
+    size_t n;
+} SP_INCLUDE_CHAIN;
+
+static int check_includes(SP_LOADER *ld, const char *dir, const char *text,
+                          size_t len, SP_INCLUDE_CHAIN *chain);
+
+/* The `.include` target of one line into out ("" when the line is not an
+ * include); -1 when the line is an include NCONF would misread. */
+static int include_target(const char *line, size_t len, char *out,
+                          size_t outlen)
+{
+    static const char word[] = ".include";
+    const size_t n = sizeof(word) - 1;
+    size_t i = 0, end;
+
+    out[0] = '\0';
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    if (len - i < n || memcmp(line + i, word, n) != 0)
+        return 0;
+    i += n;
+    if (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '=')
+        return -1;
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    if (i < len && line[i] == '=')
+        i++;
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    end = i;
+    while (end < len && line[end] != '#')
+        end++;
+    while (end > i && isspace((unsigned char)line[end - 1]))
+        end--;
+    if (end == i || end - i >= outlen)
+        return -1;
+    memcpy(out, line + i, end - i);
+    out[end - i] = '\0';
+    return 1;
+}
+
+static int check_include_file(SP_LOADER *ld, const char *dir,
+                              const char *target, SP_INCLUDE_CHAIN *chain);
+
+/* A directory NCONF includes file by file: its *.cnf and *.conf files. */
+static int check_include_dir(SP_LOADER *ld, const char *dir, const char *target,
+                             const char *path, SP_INCLUDE_CHAIN *chain)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    char sub[4200];
+    int ok = 1;
+
+    if (d == NULL) {
+        load_error(ld, NULL, NULL, NULL, ".include failed: %s: %s", target,
+                   strerror(errno));
+        return 0;
+    }
+    while (ok && (de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+
+        if (!((n > 4 && strcmp(de->d_name + n - 4, ".cnf") == 0)
+              || (n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0)))
+            continue;
+        snprintf(sub, sizeof(sub), "%s/%s", target, de->d_name);
+        ok = check_include_file(ld, dir, sub, chain);
+    }
+    closedir(d);
+    return ok;
+}
+
+static int check_include_file(SP_LOADER *ld, const char *dir,
+                              const char *target, SP_INCLUDE_CHAIN *chain)
+{
+    char path[4200];
+    struct stat st;
+    FILE *fp = NULL;
+    char *text = NULL;
+    size_t len;
+    int ok = 0;
+
+    if (target[0] == '/' || dir == NULL)
+        snprintf(path, sizeof(path), "%s", target);
+    else
+        snprintf(path, sizeof(path), "%s/%s", dir, target);
+    if (stat(path, &st) != 0) {
+        load_error(ld, NULL, NULL, NULL, ".include failed: %s: %s", target,
+                   strerror(errno));
+        goto done;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        ok = check_include_dir(ld, dir, target, path, chain);
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        load_error(ld, NULL, NULL, NULL,
+                   ".include failed: %s: not a regular file or directory",
+                   target);
+        goto done;
+    }
+    for (size_t i = 0; i < chain->n; i++) {
+        if (chain->dev[i] == st.st_dev && chain->ino[i] == st.st_ino) {
+            load_error(ld, NULL, NULL, NULL,
+                       ".include failed: %s: includes itself (a cycle)",
+                       target);
+            goto done;
+        }
+    }
+    if (chain->n > SP_INCLUDE_DEPTH) {
+        load_error(ld, NULL, NULL, NULL,
+                   ".include failed: %s: more than %d levels of .include",
+                   target, SP_INCLUDE_DEPTH);
+        goto done;
+    }
+    if ((fp = fopen(path, "rb")) == NULL
+        || (text = OPENSSL_malloc(SP_INCLUDE_MAX_BYTES)) == NULL) {
+        load_error(ld, NULL, NULL, NULL, ".include failed: %s: %s", target,
+                   fp == NULL ? strerror(errno) : "out of memory");
+        goto done;
+    }
+    len = fread(text, 1, SP_INCLUDE_MAX_BYTES, fp);
+    if (ferror(fp) || len == SP_INCLUDE_MAX_BYTES) {
+        load_error(ld, NULL, NULL, NULL, ".include failed: %s: %s", target,
+                   ferror(fp) ? "read error" : "larger than 1 MiB");
+        goto done;
+    }
+    chain->dev[chain->n] = st.st_dev;
+    chain->ino[chain->n] = st.st_ino;
+    chain->n++;
+    ok = check_includes(ld, dir, text, len, chain);
+    chain->n--;
+done:
+    if (fp != NULL)
+        fclose(fp);
+    OPENSSL_free(text);
+    return ok;
+}
+
+static int check_includes(SP_LOADER *ld, const char *dir, const char *text,
+                          size_t len, SP_INCLUDE_CHAIN *chain)
+{
+    char target[4096];
+    size_t start = 0;
+
+    while (start < len) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl != NULL ? (size_t)(nl - text) : len;
+        int r =
+            include_target(text + start, end - start, target, sizeof(target));
+
+        if (r < 0) {
+            load_error(ld, NULL, NULL, NULL,
+                       "malformed .include line (write `.include FILE`)");
+            return 0;
+        }
+        if (r > 0 && !check_include_file(ld, dir, target, chain))
+            return 0;
+        start = end + 1;
+    }
+    return 1;
+}
+
+/* The policy's own directory, and the policy file as the start of the
+ * include chain. */
+static int check_policy_includes(SP_LOADER *ld, const uint8_t *data, size_t len)
+{
+    SP_INCLUDE_CHAIN chain;
+    char dir[4096];
+    const char *slash = strrchr(ld->path, '/');
+    struct stat st;
+
+    if (!mentions_include(data, len))
+        return 1;
+    memset(&chain, 0, sizeof(chain));
+    if (stat(ld->path, &st) == 0) {
+        chain.dev[0] = st.st_dev;
+        chain.ino[0] = st.st_ino;
+        chain.n = 1;
+    }
+    if (slash == NULL) {
+        snprintf(dir, sizeof(dir), ".");
+    } else {
+        size_t n = slash == ld->path ? 1 : (size_t)(slash - ld->path);
+
+        if (n >= sizeof(dir))
+            n = sizeof(dir) - 1;
+        memcpy(dir, ld->path, n);
+        dir[n] = '\0';
+    }
+    return check_includes(ld, dir, (const char *)data, len, &chain);
+}
+
 /* Parses the file bytes with NCONF. Any error libcrypto raises while
  * parsing is reported, including a `.include` whose file does not exist,
  * which NCONF itself only notes in the error queue and skips. */
@@ -1358,6 +1567,8 @@ static int parse_conf(SP_LOADER *ld, const uint8_t *data, size_t len)
                    "holds '#', ';', a quote, a backslash or edge spaces");
         goto done;
     }
+    if (!check_policy_includes(ld, data, len))
+        goto done;
     if ((text = OPENSSL_malloc(prefix_len + len + 1)) == NULL) {
         load_error(ld, NULL, NULL, NULL, "out of memory");
         goto done;

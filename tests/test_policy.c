@@ -710,6 +710,25 @@ static void test_include_directory(void)
     sp_policy_free(pol);
 }
 
+/* NCONF would follow these until the process runs out of file
+ * descriptors (fuzz_policy found the first: `.include` fused with other
+ * letters names the include directory, which holds the policy itself).
+ * The loader refuses each at once, naming it. */
+static void test_include_loops(void)
+{
+    EXPECT_ERROR("[smimepolicy]\n.includeefuse\n",
+                 "malformed .include line");
+    EXPECT_ERROR("[smimepolicy]\n.include policy.cnf\n",
+                 ".include failed: policy.cnf: includes itself (a cycle)");
+    EXPECT_ERROR("[smimepolicy]\n.include .\n",
+                 ".include failed: ./policy.cnf: includes itself");
+    write_text(tmp_path("a.cnf"), ".include b.cnf\n");
+    write_text(tmp_path("b.cnf"), "# back again\n.include = a.cnf\n");
+    EXPECT_ERROR("[smimepolicy]\n.include a.cnf\n",
+                 ".include failed: a.cnf: includes itself (a cycle)");
+    EXPECT_ERROR("[smimepolicy]\n.include\n", "malformed .include line");
+}
+
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
 
@@ -1190,6 +1209,7 @@ int main(void)
          test_default_section_does_not_leak},
         {".include and $var", test_include_and_variables},
         {".include of a directory", test_include_directory},
+        {".include loops", test_include_loops},
         {".include from an odd directory name",
          test_include_from_odd_directory},
         {NULL, NULL},
