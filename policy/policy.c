@@ -1364,18 +1364,19 @@ static int include_target(const char *line, size_t len, char *out,
     size_t i = 0, end;
 
     out[0] = '\0';
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    /* NCONF skips any white space, carriage returns included. */
+    while (i < len && isspace((unsigned char)line[i]))
         i++;
     if (len - i < n || memcmp(line + i, word, n) != 0)
         return 0;
     i += n;
-    if (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '=')
+    if (i < len && !isspace((unsigned char)line[i]) && line[i] != '=')
         return -1;
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    while (i < len && isspace((unsigned char)line[i]))
         i++;
     if (i < len && line[i] == '=')
         i++;
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    while (i < len && isspace((unsigned char)line[i]))
         i++;
     end = i;
     while (end < len && line[end] != '#')

@@ -716,8 +716,7 @@ static void test_include_directory(void)
  * The loader refuses each at once, naming it. */
 static void test_include_loops(void)
 {
-    EXPECT_ERROR("[smimepolicy]\n.includeefuse\n",
-                 "malformed .include line");
+    EXPECT_ERROR("[smimepolicy]\n.includeefuse\n", "malformed .include line");
     EXPECT_ERROR("[smimepolicy]\n.include policy.cnf\n",
                  ".include failed: policy.cnf: includes itself (a cycle)");
     EXPECT_ERROR("[smimepolicy]\n.include .\n",
@@ -727,6 +726,10 @@ static void test_include_loops(void)
     EXPECT_ERROR("[smimepolicy]\n.include a.cnf\n",
                  ".include failed: a.cnf: includes itself (a cycle)");
     EXPECT_ERROR("[smimepolicy]\n.include\n", "malformed .include line");
+    /* Carriage returns are white space to NCONF, before and after. */
+    EXPECT_ERROR("[smimepolicy]\n\r\r.include6\n", "malformed .include line");
+    EXPECT_ERROR("[smimepolicy]\n.include\r.\n",
+                 ".include failed: ./policy.cnf: includes itself");
 }
 
 /* ------------------------------------------------------------------ */
