@@ -378,16 +378,21 @@ static size_t integer_bits(const SP_DER *v)
 
 /* Trial division of the modulus by the odd primes below 752 (SP 800-89
  * 5.3.3), without a division per prime and limb. With a 128-bit type the
- * 132 odd primes are grouped into about 20 products M below 2^58, and the
+ * 132 odd primes are grouped into 19 products M below 2^58, and the
  * modulus is cut into blocks of 2048 bits of 64-bit limbs c_k; a block is
- * reduced as sum c_k (2^(64k) mod M), one 64x64-bit multiply and a
+ * folded into A = sum c_k (2^(64k) mod M), one 64x64-bit multiply and a
  * 128-bit add per limb and group (32 terms below 2^122 cannot overflow),
- * with the weights computed once per process. Blocks are joined by
- * Horner's rule with 2^2048 mod M, and a prime p divides x < 2^64 exactly
- * when x * p^-1 mod 2^64 <= (2^64 - 1) / p. An RSA-2048 modulus costs
- * about 640 multiply-adds and 40 divisions. Without a 128-bit type the
- * same is done with products below 2^31 and 32-bit limbs (40 groups,
- * 4096-bit blocks, 2,560 multiply-adds). */
+ * with the weights computed once per process. A is not reduced mod M:
+ * one Montgomery step (REDC) turns it into a word t = A 2^-64 mod M plus
+ * a multiple of M, t < 2^64, and since 2^-64 is a unit mod every odd p,
+ * p divides t exactly when it divides A. Blocks are joined by Horner's
+ * rule with 2^2048 mod M in Montgomery form, which keeps the same factor
+ * 2^-64 on every term. A prime p divides x < 2^64 exactly when
+ * x * p^-1 mod 2^64 <= (2^64 - 1) / p. An RSA-2048 modulus costs about
+ * 610 multiply-adds, 19 REDC steps and 132 multiply-compares, no
+ * division. Without a 128-bit type the same is done with products below
+ * 2^31, 32-bit limbs and a full reduction (40 groups, 4096-bit blocks,
+ * 2,560 multiply-adds). */
 #if defined(__SIZEOF_INT128__)
 typedef uint64_t sp_factor_word;
 typedef unsigned __int128 sp_factor_dword;
@@ -410,14 +415,14 @@ typedef uint64_t sp_factor_dword;
 typedef struct sp_factor_tables_st {
     size_t n_groups;
     sp_factor_word product[FACTOR_GROUPS_MAX];
+#if FACTOR_WORD_BITS == 64
+    /* -M^-1 mod 2^64, for REDC */
+    uint64_t neg_inverse[FACTOR_GROUPS_MAX];
+    /* (2^2048 mod M) 2^64 mod M: REDC of r times it is r 2^2048 mod M */
+    uint64_t block_weight_mont[FACTOR_GROUPS_MAX];
+#else
     sp_factor_word pow_word[FACTOR_GROUPS_MAX];     /* 2^(2 word bits) mod M */
     sp_factor_word block_weight[FACTOR_GROUPS_MAX]; /* 2^(block bits) mod M */
-#if FACTOR_WORD_BITS == 64
-    /* Division-free reduction by M (see reduce128): M shifted left until
-     * its top bit is set, the shift, and the reciprocal of the shifted M */
-    uint64_t norm[FACTOR_GROUPS_MAX];
-    unsigned shift[FACTOR_GROUPS_MAX];
-    uint64_t recip[FACTOR_GROUPS_MAX];
 #endif
     uint8_t n_primes[FACTOR_GROUPS_MAX];
     uint16_t prime[FACTOR_GROUPS_MAX][FACTOR_MAX_PER_GROUP];
@@ -431,6 +436,17 @@ typedef struct sp_factor_tables_st {
 static SP_FACTOR_TABLES factor_tables;
 static pthread_once_t factor_once = PTHREAD_ONCE_INIT;
 
+/* x^-1 mod 2^(word bits) for an odd x, by Newton's iteration: each step
+ * doubles the correct low bits, from 3 (x x == 1 mod 8) to 96. */
+static sp_factor_word word_inverse(sp_factor_word x)
+{
+    sp_factor_word inv = x;
+
+    for (int k = 0; k < 5; k++)
+        inv *= (sp_factor_word)(2u - x * inv);
+    return inv;
+}
+
 static void factor_tables_init(void)
 {
     SP_FACTOR_TABLES *t = &factor_tables;
@@ -440,7 +456,6 @@ static void factor_tables_init(void)
     /* small_primes[0] is 2: the parity check covers it. */
     for (size_t i = 1; i < N_ELEMS(small_primes); i++) {
         unsigned p = small_primes[i];
-        sp_factor_word inv = p; /* Newton: p * inv == 1 mod 2^word bits */
 
         if (product > (FACTOR_PRODUCT_LIMIT - 1) / p
             || t->n_primes[g] == FACTOR_MAX_PER_GROUP) {
@@ -449,10 +464,8 @@ static void factor_tables_init(void)
             if (g == FACTOR_GROUPS_MAX)
                 return; /* ready stays 0: every key is then refused */
         }
-        for (int k = 0; k < 6; k++)
-            inv *= (sp_factor_word)(2u - p * inv);
         t->prime[g][t->n_primes[g]] = (uint16_t)p;
-        t->inverse[g][t->n_primes[g]] = inv;
+        t->inverse[g][t->n_primes[g]] = word_inverse(p);
         t->limit[g][t->n_primes[g]] = (sp_factor_word)-1 / p;
         t->n_primes[g]++;
         product *= p;
@@ -466,56 +479,31 @@ static void factor_tables_init(void)
             t->weight[g][k] = (sp_factor_word)w;
             w = (w << FACTOR_WORD_BITS) % m;
         }
+#if FACTOR_WORD_BITS == 64
+        t->neg_inverse[g] = (uint64_t)0 - word_inverse(t->product[g]);
+        t->block_weight_mont[g] = (uint64_t)((w << 64) % m);
+#else
         t->block_weight[g] = (sp_factor_word)w;
         w = ((sp_factor_dword)1 << (FACTOR_WORD_BITS - 1)) % m * 2 % m;
         t->pow_word[g] = (sp_factor_word)((w << FACTOR_WORD_BITS) % m);
-#if FACTOR_WORD_BITS == 64
-        t->shift[g] = 0;
-        while ((m << t->shift[g] >> 63) == 0)
-            t->shift[g]++;
-        t->norm[g] = (uint64_t)(m << t->shift[g]);
-        /* floor((2^128 - 1) / d) - 2^64 for the normalized d */
-        t->recip[g] =
-            (uint64_t)((((sp_factor_dword)~t->norm[g]) << 64 | UINT64_MAX)
-                       / t->norm[g]);
 #endif
     }
     t->ready = 1;
 }
 
 #if FACTOR_WORD_BITS == 64
-/* (u1 2^64 + u0) mod d for a normalized d (top bit set) and u1 < d, with
- * the precomputed reciprocal v: Moller and Granlund, "Improved division
- * by invariant integers" (2011), algorithm 4. Two multiplications instead
- * of a 128-bit division, which costs tens of cycles. */
-static inline uint64_t mod_preinv(uint64_t u1, uint64_t u0, uint64_t d,
-                                  uint64_t v)
+/* Montgomery reduction of x < 2^127 by product[g] (odd, below 2^58): a
+ * word congruent to x 2^-64 mod M. q makes x + q M a multiple of 2^64;
+ * (x + q M) / 2^64 < 2^63 + 2^58 + 1 fits a word. The low words add to
+ * 0 mod 2^64, with a carry exactly when x's low word is not 0. */
+static inline uint64_t redc(const SP_FACTOR_TABLES *t, size_t g,
+                            sp_factor_dword x)
 {
-    sp_factor_dword q =
-        (sp_factor_dword)v * u1 + ((sp_factor_dword)u1 << 64 | u0);
-    uint64_t q1 = (uint64_t)(q >> 64) + 1, q0 = (uint64_t)q;
-    uint64_t r = u0 - q1 * d;
+    uint64_t lo = (uint64_t)x, hi = (uint64_t)(x >> 64);
+    uint64_t q = lo * t->neg_inverse[g];
+    sp_factor_dword qm = (sp_factor_dword)q * t->product[g];
 
-    if (r > q0)
-        r += d;
-    if (r >= d)
-        r -= d;
-    return r;
-}
-
-/* x mod product[g] for x < 2^127: x shifted by the normalization shift
- * spans three words w2 w1 w0, reduced a word at a time. */
-static inline uint64_t reduce128(const SP_FACTOR_TABLES *t, size_t g,
-                                 sp_factor_dword x)
-{
-    unsigned s = t->shift[g]; /* at least 6: products are below 2^58 */
-    uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
-    uint64_t r;
-
-    r = mod_preinv(hi >> (64 - s), hi << s | lo >> (64 - s), t->norm[g],
-                   t->recip[g]);
-    r = mod_preinv(r, lo << s, t->norm[g], t->recip[g]);
-    return r >> s;
+    return hi + (uint64_t)(qm >> 64) + (lo != 0);
 }
 #endif
 
@@ -540,7 +528,7 @@ static unsigned small_factor(const SP_DER *modulus)
 {
     const SP_FACTOR_TABLES *t = &factor_tables;
     sp_factor_word limb[FACTOR_BLOCK_LIMBS];
-    sp_factor_word r[FACTOR_GROUPS_MAX] = {0};
+    sp_factor_word r[FACTOR_GROUPS_MAX];
     SP_DER mag = *modulus, *n = &mag;
     size_t limbs, n_blocks;
 
@@ -593,12 +581,14 @@ static unsigned small_factor(const SP_DER *modulus)
                        + (sp_factor_dword)limb[k + 3] * w[k + 3];
             for (; k < count; k++)
                 acc += (sp_factor_dword)limb[k] * w[k];
-            /* the first (most significant) block starts the remainder */
+            /* The first (most significant) block starts the remainder.
+             * Later ones: r 2^2048 + A, all terms times 2^-64; both REDC
+             * results are below 2^63 + 2^59 + 2, so the sum fits. */
             r[g] = top + 1 == n_blocks
-                       ? reduce128(t, g, acc)
-                       : reduce128(t, g,
-                                   r[g] * (sp_factor_dword)t->block_weight[g]
-                                       + reduce128(t, g, acc));
+                       ? redc(t, g, acc)
+                       : redc(t, g,
+                              (sp_factor_dword)r[g] * t->block_weight_mont[g])
+                             + redc(t, g, acc);
 #else
             sp_factor_dword m = t->product[g], hi = 0;
 
@@ -621,13 +611,22 @@ static unsigned small_factor(const SP_DER *modulus)
         }
     }
     /* Groups hold consecutive primes in ascending order, so the first
-     * divisor found is the smallest. */
+     * divisor found is the smallest. The tests of a group are collected
+     * without a branch each: a divisor is the rare case. */
     for (size_t g = 0; g < t->n_groups; g++) {
         sp_factor_word x = r[g];
+        unsigned hits = 0;
 
-        for (size_t i = 0; i < t->n_primes[g]; i++) {
-            if ((sp_factor_word)(x * t->inverse[g][i]) <= t->limit[g][i])
-                return t->prime[g][i];
+        for (size_t i = 0; i < t->n_primes[g]; i++)
+            hits |= (unsigned)((sp_factor_word)(x * t->inverse[g][i])
+                               <= t->limit[g][i])
+                    << i;
+        if (hits != 0) {
+            size_t i = 0;
+
+            while ((hits >> i & 1u) == 0)
+                i++;
+            return t->prime[g][i];
         }
     }
     return 0;
