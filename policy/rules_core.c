@@ -856,35 +856,6 @@ static int fe_is_zero(const SP_FE *a)
     return any == 0;
 }
 
-/* r = a - b over FE_LIMBS words; returns the borrow out. */
-static sp_limb fe_sub_raw(SP_FE *r, const SP_FE *a, const SP_FE *b)
-{
-    sp_limb borrow = 0;
-
-    for (size_t i = 0; i < FE_LIMBS; i++) {
-        sp_limb d = a->v[i] - b->v[i];
-        sp_limb out = (a->v[i] < b->v[i]) | (d < borrow);
-
-        r->v[i] = d - borrow;
-        borrow = out;
-    }
-    return borrow;
-}
-
-/* r = (a - b) mod p, for a, b < p */
-static void fe_sub_mod(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p)
-{
-    if (fe_sub_raw(r, a, b)) {
-        sp_limb carry = 0;
-
-        for (size_t i = 0; i < FE_LIMBS; i++) {
-            sp_dlimb s = (sp_dlimb)r->v[i] + p->v[i] + carry;
-            r->v[i] = (sp_limb)s;
-            carry = (sp_limb)(s >> LIMB_BITS);
-        }
-    }
-}
-
 /* -p^-1 mod 2^LIMB_BITS, by Newton's iteration (p odd). */
 static sp_limb mont_n0(const SP_FE *p)
 {
@@ -895,17 +866,45 @@ static sp_limb mont_n0(const SP_FE *p)
     return (sp_limb)0 - inv;
 }
 
-/* r = a * b * R^-1 mod p for a, b < p, n = limbs of p (CIOS). Inlined
- * with a constant n for each curve (mont_mul), so the loops unroll. */
+/* The field arithmetic below takes the number of limbs n of p as an
+ * argument and is inlined into one copy of ec_on_curve_n per curve with
+ * n constant, so that the loops unroll. Conditional corrections are made
+ * with masks: whether a sum reaches p is a coin toss, and a branch on it
+ * is mispredicted half of the time. */
 #if defined(__GNUC__)
-__attribute__((always_inline))
+#define SP_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define SP_ALWAYS_INLINE inline
 #endif
-static inline void
-mont_mul_n(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p, sp_limb n0,
-           size_t n)
+
+/* r = t - p over n + 1 limbs when that does not borrow, t otherwise (t
+ * has n + 1 limbs, p n); limbs above n are cleared. */
+static SP_ALWAYS_INLINE void fe_select_reduced(SP_FE *r, const sp_limb *t,
+                                               const SP_FE *p, size_t n)
+{
+    sp_limb d[FE_LIMBS], borrow = 0, keep;
+
+    for (size_t i = 0; i <= n; i++) {
+        sp_limb pi = i < n ? p->v[i] : 0;
+        sp_limb diff = t[i] - pi;
+        sp_limb out = (t[i] < pi) | (diff < borrow);
+
+        d[i] = diff - borrow;
+        borrow = out;
+    }
+    keep = (sp_limb)0 - borrow; /* all ones when t < p */
+    for (size_t i = 0; i <= n; i++)
+        r->v[i] = (t[i] & keep) | (d[i] & ~keep);
+    for (size_t i = n + 1; i < FE_LIMBS; i++)
+        r->v[i] = 0;
+}
+
+/* r = a * b * R^-1 mod p for a, b < p (CIOS). */
+static SP_ALWAYS_INLINE void mont_mul_n(SP_FE *r, const SP_FE *a,
+                                        const SP_FE *b, const SP_FE *p,
+                                        sp_limb n0, size_t n)
 {
     sp_limb t[FE_LIMBS + 2] = {0};
-    sp_limb borrow = 0;
 
     for (size_t i = 0; i < n; i++) {
         sp_limb carry = 0, m;
@@ -931,52 +930,47 @@ mont_mul_n(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p, sp_limb n0,
         t[n - 1] = (sp_limb)s;
         t[n] = t[n + 1] + (sp_limb)(s >> LIMB_BITS);
     }
-    /* t < 2p: subtract p once if t >= p (t has n + 1 limbs, p n) */
-    for (size_t i = 0; i <= n; i++) {
-        sp_limb pi = i < n ? p->v[i] : 0;
-        sp_limb d = t[i] - pi;
-        sp_limb out = (t[i] < pi) | (d < borrow);
-
-        r->v[i] = d - borrow;
-        borrow = out;
-    }
-    if (borrow)
-        for (size_t i = 0; i <= n; i++)
-            r->v[i] = t[i];
-    for (size_t i = n + 1; i < FE_LIMBS; i++)
-        r->v[i] = 0;
-}
-
-static void mont_mul(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p,
-                     sp_limb n0, size_t n)
-{
-    switch (n) {
-    case 256 / LIMB_BITS:
-        mont_mul_n(r, a, b, p, n0, 256 / LIMB_BITS);
-        break;
-    case 384 / LIMB_BITS:
-        mont_mul_n(r, a, b, p, n0, 384 / LIMB_BITS);
-        break;
-    default:
-        mont_mul_n(r, a, b, p, n0, n);
-        break;
-    }
+    fe_select_reduced(r, t, p, n); /* t < 2p */
 }
 
 /* r = (a + b) mod p, for a, b < p */
-static void fe_add_mod(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p)
+static SP_ALWAYS_INLINE void
+fe_add_mod_n(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p, size_t n)
 {
-    sp_limb carry = 0;
-    SP_FE reduced;
+    sp_limb t[FE_LIMBS], carry = 0;
 
-    /* p has fewer limbs than SP_FE: the sum cannot overflow */
-    for (size_t i = 0; i < FE_LIMBS; i++) {
+    for (size_t i = 0; i < n; i++) {
         sp_dlimb s = (sp_dlimb)a->v[i] + b->v[i] + carry;
+
+        t[i] = (sp_limb)s;
+        carry = (sp_limb)(s >> LIMB_BITS);
+    }
+    t[n] = carry;
+    fe_select_reduced(r, t, p, n);
+}
+
+/* r = (a - b) mod p, for a, b < p: a - b, plus p when that borrowed */
+static SP_ALWAYS_INLINE void
+fe_sub_mod_n(SP_FE *r, const SP_FE *a, const SP_FE *b, const SP_FE *p, size_t n)
+{
+    sp_limb borrow = 0, carry = 0, add;
+
+    for (size_t i = 0; i < n; i++) {
+        sp_limb diff = a->v[i] - b->v[i];
+        sp_limb out = (a->v[i] < b->v[i]) | (diff < borrow);
+
+        r->v[i] = diff - borrow;
+        borrow = out;
+    }
+    add = (sp_limb)0 - borrow;
+    for (size_t i = 0; i < n; i++) {
+        sp_dlimb s = (sp_dlimb)r->v[i] + (p->v[i] & add) + carry;
+
         r->v[i] = (sp_limb)s;
         carry = (sp_limb)(s >> LIMB_BITS);
     }
-    if (fe_sub_raw(&reduced, r, p) == 0)
-        *r = reduced;
+    for (size_t i = n; i < FE_LIMBS; i++)
+        r->v[i] = 0;
 }
 
 /* Per curve, as limbs, once per process: the field prime, b and the
@@ -1010,21 +1004,38 @@ static void curve_consts_init(void)
  * carrying R^-2:
  *   M(M(y, y), 1)                  = y^2 R^-2
  *   M(M(x, x) - 3R^-1, x) + bR^-2  = (x^3 - 3x + b) R^-2 */
+static SP_ALWAYS_INLINE int ec_on_curve_n(const SP_CURVE_CONSTS *k,
+                                          const SP_FE *x, const SP_FE *y,
+                                          size_t n)
+{
+    SP_FE one, lhs, rhs;
+
+    /* M(., 1) costs no more than a reduction: n is constant here, and
+     * the compiler drops the products of the zero limbs. */
+    memset(&one, 0, sizeof(one));
+    one.v[0] = 1;
+    mont_mul_n(&lhs, y, y, &k->p, k->n0, n);
+    mont_mul_n(&lhs, &lhs, &one, &k->p, k->n0, n);
+    mont_mul_n(&rhs, x, x, &k->p, k->n0, n);
+    fe_sub_mod_n(&rhs, &rhs, &k->three_rinv, &k->p, n);
+    mont_mul_n(&rhs, &rhs, x, &k->p, k->n0, n);
+    fe_add_mod_n(&rhs, &rhs, &k->b_rinv2, &k->p, n);
+    return fe_cmp(&lhs, &rhs) == 0;
+}
+
 static int ec_on_curve(const SP_CURVE *c, const SP_FE *x, const SP_FE *y)
 {
     const SP_CURVE_CONSTS *k = &curve_consts[c - curves];
-    SP_FE one, lhs, rhs;
 
     pthread_once(&curve_once, curve_consts_init);
-    memset(&one, 0, sizeof(one));
-    one.v[0] = 1;
-    mont_mul(&lhs, y, y, &k->p, k->n0, k->n);
-    mont_mul(&lhs, &lhs, &one, &k->p, k->n0, k->n);
-    mont_mul(&rhs, x, x, &k->p, k->n0, k->n);
-    fe_sub_mod(&rhs, &rhs, &k->three_rinv, &k->p);
-    mont_mul(&rhs, &rhs, x, &k->p, k->n0, k->n);
-    fe_add_mod(&rhs, &rhs, &k->b_rinv2, &k->p);
-    return fe_cmp(&lhs, &rhs) == 0;
+    switch (k->n) {
+    case 256 / LIMB_BITS:
+        return ec_on_curve_n(k, x, y, 256 / LIMB_BITS);
+    case 384 / LIMB_BITS:
+        return ec_on_curve_n(k, x, y, 384 / LIMB_BITS);
+    default:
+        return ec_on_curve_n(k, x, y, k->n);
+    }
 }
 
 static void check_ec_key(SP_RULE_CTX *ctx, unsigned key)
