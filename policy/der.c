@@ -463,16 +463,16 @@ sp_der_err sp_der_check_string(unsigned tag, const SP_DER *contents)
 
 /* Compare two encodings as DER orders SET OF members (X.690 11.6): as
  * octet strings, the shorter one padded with zero octets at the end. */
-int sp_der_set_order_ok(const SP_DER *prev, const SP_DER *next)
+int sp_der_set_order_ok(SP_DER prev, SP_DER next)
 {
-    size_t n = prev->len < next->len ? prev->len : next->len;
-    int c = memcmp(prev->data, next->data, n);
+    size_t n = prev.len < next.len ? prev.len : next.len;
+    int c = memcmp(prev.data, next.data, n);
 
     if (c != 0)
         return c < 0;
     /* Equal prefix: prev must not continue with a nonzero octet. */
-    for (size_t i = n; i < prev->len; i++) {
-        if (prev->data[i] != 0)
+    for (size_t i = n; i < prev.len; i++) {
+        if (prev.data[i] != 0)
             return 0;
     }
     return 1;
@@ -516,7 +516,7 @@ static sp_der_err der_check_children(const SP_DER *contents, int depth,
         }
         /* SET and SET OF share a tag; X.509 uses SET only as SET OF, so
          * DER order is required of every SET. */
-        if (is_set && prev.data != NULL && !sp_der_set_order_ok(&prev, &child))
+        if (is_set && prev.data != NULL && !sp_der_set_order_ok(prev, child))
             return SP_DER_ERR_ORDER;
         prev = child;
     }
@@ -574,10 +574,13 @@ static sp_der_err der_check_element(unsigned tag, const SP_DER *contents,
 
 sp_der_err sp_der_check_strict_nested(const SP_DER *in, int level)
 {
-    SP_DER cur = *in, body;
+    SP_DER cur, body;
     unsigned tag;
     sp_der_err rc;
 
+    /* Word by word: the caller has often just written *in that way, and a
+     * 16-octet copy of it would wait for both stores. */
+    sp_der_init(&cur, in->data, in->len);
     if ((rc = sp_der_get_any(&cur, &tag, &body, NULL)) != SP_DER_OK)
         return rc;
     if (!sp_der_empty(&cur))

@@ -22,14 +22,18 @@ typedef struct decoder_st {
     int one_pass;
 } DECODER;
 
+/* `at` is where in the input the failing read began. A position, not a
+ * view: no view's address escapes to this out-of-line function, so the
+ * decoder's cursors can stay in registers (a cursor kept in memory,
+ * advanced as two words and copied back as one 16-octet load, stalls
+ * store forwarding on every read). */
 static sp_der_err fail(DECODER *dec, sp_der_err err, const char *field,
-                       const SP_DER *at)
+                       const uint8_t *at)
 {
     if (dec->where != NULL) {
         dec->where->err = err;
         dec->where->field = field;
-        dec->where->offset =
-            at != NULL && at->data != NULL ? (size_t)(at->data - dec->base) : 0;
+        dec->where->offset = at != NULL ? (size_t)(at - dec->base) : 0;
     }
     return err;
 }
@@ -37,10 +41,10 @@ static sp_der_err fail(DECODER *dec, sp_der_err err, const char *field,
 /* Run `expr`; on error record `field` at the position of `cur`. */
 #define TRY(dec, field, cur, expr)                                             \
     do {                                                                       \
-        SP_DER at_ = *(cur);                                                   \
+        const uint8_t *at_ = (cur)->data;                                      \
         sp_der_err rc_ = (expr);                                               \
         if (rc_ != SP_DER_OK)                                                  \
-            return fail((dec), rc_, (field), &at_);                            \
+            return fail((dec), rc_, (field), at_);                             \
     } while (0)
 
 /* Propagate an error a nested decoder has already recorded. */
@@ -70,7 +74,7 @@ static sp_der_err decode_algid(DECODER *dec, SP_DER *cur, const char *field,
 
         TRY(dec, field, &body, sp_der_get_any(&body, NULL, NULL, &param_elem));
         if (!sp_der_empty(&body))
-            return fail(dec, SP_DER_ERR_TRAILING, field, &body);
+            return fail(dec, SP_DER_ERR_TRAILING, field, body.data);
         if (dec->one_pass)
             TRY(dec, field, &param_elem,
                 sp_der_check_strict_nested(&param_elem, level + 1));
@@ -107,7 +111,7 @@ static sp_der_err decode_name(DECODER *dec, SP_DER *cur, const char *field,
 
         TRY(dec, field, &seq, sp_der_get(&seq, SP_TAG_SET, &rdn));
         if (sp_der_empty(&rdn))
-            return fail(dec, SP_DER_ERR_RANGE, field, &rdn);
+            return fail(dec, SP_DER_ERR_RANGE, field, rdn.data);
         while (!sp_der_empty(&rdn)) {
             SP_DER atv, type, value, elem = rdn;
             unsigned tag;
@@ -116,9 +120,9 @@ static sp_der_err decode_name(DECODER *dec, SP_DER *cur, const char *field,
             TRY(dec, field, &atv, sp_der_get_oid(&atv, &type));
             TRY(dec, field, &atv, sp_der_get_any(&atv, &tag, NULL, &value));
             if (!sp_der_empty(&atv))
-                return fail(dec, SP_DER_ERR_TRAILING, field, &atv);
+                return fail(dec, SP_DER_ERR_TRAILING, field, atv.data);
             if (!name_value_tag_ok(tag))
-                return fail(dec, SP_DER_ERR_UNEXPECTED_TAG, field, &value);
+                return fail(dec, SP_DER_ERR_UNEXPECTED_TAG, field, value.data);
             if (!dec->one_pass)
                 continue;
             /* What the strict walk of the Name adds to the reads above:
@@ -127,8 +131,8 @@ static sp_der_err decode_name(DECODER *dec, SP_DER *cur, const char *field,
             elem.len = (size_t)(rdn.data - elem.data);
             TRY(dec, field, &value,
                 sp_der_check_strict_nested(&value, level + 3));
-            if (prev.data != NULL && !sp_der_set_order_ok(&prev, &elem))
-                return fail(dec, SP_DER_ERR_ORDER, field, &elem);
+            if (prev.data != NULL && !sp_der_set_order_ok(prev, elem))
+                return fail(dec, SP_DER_ERR_ORDER, field, elem.data);
             prev = elem;
         }
     }
@@ -145,35 +149,40 @@ static sp_der_err decode_extensions(DECODER *dec, SP_DER *list,
     size_t n = 0;
 
     if (sp_der_empty(list))
-        return fail(dec, SP_DER_ERR_RANGE, field, list);
+        return fail(dec, SP_DER_ERR_RANGE, field, list->data);
     while (!sp_der_empty(list)) {
-        SP_DER body, value_cur;
+        /* Read into locals and stored once: a view written through `e`
+         * and copied back from it stalls store forwarding. */
+        SP_DER element, body, oid, value;
+        int critical = 0;
         SP_EXTENSION *e;
 
         if (n == SP_MAX_EXTENSIONS)
-            return fail(dec, SP_DER_ERR_LIMIT, field, list);
-        e = &ext[n];
+            return fail(dec, SP_DER_ERR_LIMIT, field, list->data);
         TRY(dec, field, list,
-            sp_der_get_element(list, SP_TAG_SEQUENCE, &e->element));
-        body = e->element;
+            sp_der_get_element(list, SP_TAG_SEQUENCE, &element));
+        body = element;
         TRY(dec, field, &body, sp_der_get(&body, SP_TAG_SEQUENCE, &body));
-        TRY(dec, "extensions.extnID", &body, sp_der_get_oid(&body, &e->oid));
-        e->critical = 0;
+        TRY(dec, "extensions.extnID", &body, sp_der_get_oid(&body, &oid));
         if (sp_der_peek_tag(&body) == SP_TAG_BOOLEAN) {
             TRY(dec, "extensions.critical", &body,
-                sp_der_get_bool(&body, &e->critical));
-            if (!e->critical) /* FALSE is the DEFAULT: DER omits it */
+                sp_der_get_bool(&body, &critical));
+            if (!critical) /* FALSE is the DEFAULT: DER omits it */
                 return fail(dec, SP_DER_ERR_DEFAULT, "extensions.critical",
-                            &body);
+                            body.data);
         }
         TRY(dec, "extensions.extnValue", &body,
-            sp_der_get(&body, SP_TAG_OCTET_STRING, &e->value));
+            sp_der_get(&body, SP_TAG_OCTET_STRING, &value));
         if (!sp_der_empty(&body))
-            return fail(dec, SP_DER_ERR_TRAILING, "extensions", &body);
+            return fail(dec, SP_DER_ERR_TRAILING, "extensions", body.data);
+        e = &ext[n];
+        e->element = element;
+        e->oid = oid;
+        e->critical = critical;
+        e->value = value;
         /* The value is itself one DER value of the extension's type. */
-        value_cur = e->value;
-        TRY(dec, "extensions.extnValue", &value_cur,
-            sp_der_check_strict(&value_cur));
+        TRY(dec, "extensions.extnValue", &value,
+            sp_der_check_strict(&e->value));
         n++;
     }
     *n_ext = n;
@@ -196,9 +205,9 @@ static sp_der_err decode_spki(DECODER *dec, SP_DER *cur, SP_TBS_CERT *out)
         sp_der_get_bit_string(&body, &out->spki_key, &unused));
     if (unused != 0)
         return fail(dec, SP_DER_ERR_BIT_STRING,
-                    "subjectPublicKeyInfo.subjectPublicKey", &body);
+                    "subjectPublicKeyInfo.subjectPublicKey", body.data);
     if (!sp_der_empty(&body))
-        return fail(dec, SP_DER_ERR_TRAILING, field, &body);
+        return fail(dec, SP_DER_ERR_TRAILING, field, body.data);
     return SP_DER_OK;
 }
 
@@ -220,7 +229,7 @@ static sp_der_err cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
     TRY(&dec, "tbsCertificate", &in,
         sp_der_get_element(&in, SP_TAG_SEQUENCE, &out->der));
     if (one_pass && !sp_der_empty(&in))
-        return fail(&dec, SP_DER_ERR_TRAILING, "tbsCertificate", &in);
+        return fail(&dec, SP_DER_ERR_TRAILING, "tbsCertificate", in.data);
     body = out->der;
     TRY(&dec, "tbsCertificate", &body,
         sp_der_get(&body, SP_TAG_SEQUENCE, &body));
@@ -235,11 +244,11 @@ static sp_der_err cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
             sp_der_get(&body, SP_TAG_CTX_CONS(0), &vbody));
         TRY(&dec, "version", &vbody, sp_der_get_uint64(&vbody, &v));
         if (!sp_der_empty(&vbody))
-            return fail(&dec, SP_DER_ERR_TRAILING, "version", &vbody);
+            return fail(&dec, SP_DER_ERR_TRAILING, "version", vbody.data);
         if (v == 0)
-            return fail(&dec, SP_DER_ERR_DEFAULT, "version", &vbody);
+            return fail(&dec, SP_DER_ERR_DEFAULT, "version", vbody.data);
         if (v > 2)
-            return fail(&dec, SP_DER_ERR_RANGE, "version", &vbody);
+            return fail(&dec, SP_DER_ERR_RANGE, "version", vbody.data);
         out->version = (unsigned)v;
     }
     TRY(&dec, "serialNumber", &body, sp_der_get_integer(&body, &out->serial));
@@ -253,7 +262,7 @@ static sp_der_err cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
     TRY(&dec, "validity.notAfter", &validity,
         sp_der_get_time(&validity, &out->not_after, &out->not_after_tag));
     if (!sp_der_empty(&validity))
-        return fail(&dec, SP_DER_ERR_TRAILING, "validity", &validity);
+        return fail(&dec, SP_DER_ERR_TRAILING, "validity", validity.data);
     PASS(decode_name(&dec, &body, "subject", 1, &out->subject,
                      &out->subject_rdns));
     PASS(decode_spki(&dec, &body, out));
@@ -285,12 +294,12 @@ static sp_der_err cert_decode(const uint8_t *der, size_t len, SP_TBS_CERT *out,
         TRY(&dec, "extensions", &wrapper,
             sp_der_get(&wrapper, SP_TAG_SEQUENCE, &list));
         if (!sp_der_empty(&wrapper))
-            return fail(&dec, SP_DER_ERR_TRAILING, "extensions", &wrapper);
+            return fail(&dec, SP_DER_ERR_TRAILING, "extensions", wrapper.data);
         out->has_extensions = 1;
         PASS(decode_extensions(&dec, &list, out->ext, &out->n_ext));
     }
     if (!sp_der_empty(&body))
-        return fail(&dec, SP_DER_ERR_TRAILING, "tbsCertificate", &body);
+        return fail(&dec, SP_DER_ERR_TRAILING, "tbsCertificate", body.data);
     return SP_DER_OK;
 }
 
@@ -341,7 +350,7 @@ sp_der_err sp_tbs_crl_decode(const uint8_t *der, size_t len, SP_TBS_CRL *out,
 
         TRY(&dec, "version", &body, sp_der_get_uint64(&body, &v));
         if (v != 1)
-            return fail(&dec, SP_DER_ERR_RANGE, "version", &body);
+            return fail(&dec, SP_DER_ERR_RANGE, "version", body.data);
         out->has_version = 1;
     }
     PASS(decode_algid(&dec, &body, "signature", 1, &out->sig_alg, &oid, NULL));
@@ -379,7 +388,7 @@ sp_der_err sp_tbs_crl_decode(const uint8_t *der, size_t len, SP_TBS_CRL *out,
                 PASS(decode_extensions(&dec, &exts, entry_ext, &n));
                 if (!sp_der_empty(&entry))
                     return fail(&dec, SP_DER_ERR_TRAILING,
-                                "revokedCertificates", &entry);
+                                "revokedCertificates", entry.data);
             }
             out->n_revoked++;
         }
@@ -392,11 +401,12 @@ sp_der_err sp_tbs_crl_decode(const uint8_t *der, size_t len, SP_TBS_CRL *out,
         TRY(&dec, "crlExtensions", &wrapper,
             sp_der_get(&wrapper, SP_TAG_SEQUENCE, &list));
         if (!sp_der_empty(&wrapper))
-            return fail(&dec, SP_DER_ERR_TRAILING, "crlExtensions", &wrapper);
+            return fail(&dec, SP_DER_ERR_TRAILING, "crlExtensions",
+                        wrapper.data);
         PASS(decode_extensions(&dec, &list, out->ext, &out->n_ext));
     }
     if (!sp_der_empty(&body))
-        return fail(&dec, SP_DER_ERR_TRAILING, "tbsCertList", &body);
+        return fail(&dec, SP_DER_ERR_TRAILING, "tbsCertList", body.data);
     return SP_DER_OK;
 }
 
@@ -487,7 +497,7 @@ sp_der_err sp_cert_split(const uint8_t *der, size_t len, SP_DER *tbs,
     sp_der_init(&in, der, len);
     TRY(&dec, "certificate", &in, sp_der_get(&in, SP_TAG_SEQUENCE, &body));
     if (!sp_der_empty(&in))
-        return fail(&dec, SP_DER_ERR_TRAILING, "certificate", &in);
+        return fail(&dec, SP_DER_ERR_TRAILING, "certificate", in.data);
     TRY(&dec, "tbsCertificate", &body,
         sp_der_get_element(&body, SP_TAG_SEQUENCE, tbs));
     PASS(decode_algid(&dec, &body, "signatureAlgorithm", 1, outer_sig_alg, &oid,
@@ -499,6 +509,6 @@ sp_der_err sp_cert_split(const uint8_t *der, size_t len, SP_DER *tbs,
     TRY(&dec, "signatureValue", &body,
         sp_der_get_bit_string(&body, &bits, NULL));
     if (!sp_der_empty(&body))
-        return fail(&dec, SP_DER_ERR_TRAILING, "certificate", &body);
+        return fail(&dec, SP_DER_ERR_TRAILING, "certificate", body.data);
     return SP_DER_OK;
 }
