@@ -56,18 +56,34 @@ static const struct {
 };
 #undef SUFFIX
 
+/* ASCII character classes as 128-bit sets, one test per character:
+ * bit c of {low, high} is set when character c belongs. Mailbox syntax is
+ * checked for every address in a certificate, several times per
+ * decision. tests/test_rules.c checks every octet against the grammar. */
+typedef struct char_set_st {
+    uint64_t bits[2];
+} CHAR_SET;
+
+/* RFC 5322 atext: letters, digits and ! # $ % & ' * + - / = ? ^ _ ` { | } ~ */
+static const CHAR_SET atext_chars = {
+    {UINT64_C(0xa3ffacfa00000000), UINT64_C(0x7fffffffc7fffffe)}};
+/* letters, digits, hyphen */
+static const CHAR_SET ldh_chars = {
+    {UINT64_C(0x03ff200000000000), UINT64_C(0x07fffffe07fffffe)}};
+
+static int in_set(const CHAR_SET *set, uint8_t c)
+{
+    return c < 128 && (set->bits[c >> 6] >> (c & 63) & 1) != 0;
+}
+
 static int is_atext(uint8_t c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9'))
-        return 1;
-    return c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+    return in_set(&atext_chars, c);
 }
 
 static int is_ldh(uint8_t c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-           || (c >= '0' && c <= '9') || c == '-';
+    return in_set(&ldh_chars, c);
 }
 
 static int ascii_lower(int c)
@@ -105,12 +121,11 @@ static sp_mailbox_status check_domain(const uint8_t *d, size_t len,
     }
     for (size_t i = 0; i <= len; i++) {
         if (i < len && d[i] != '.') {
-            if (d[i] >= 0x80) {
-                *why = "non-ASCII domain label (A-labels required)";
-                return SP_MAILBOX_SYNTAX;
-            }
             if (!is_ldh(d[i])) {
-                *why = "domain character outside letters, digits, hyphen";
+                *why = d[i] >= 0x80
+                           ? "non-ASCII domain label (A-labels required)"
+                           : "domain character outside letters, digits, "
+                             "hyphen";
                 return SP_MAILBOX_SYNTAX;
             }
             continue;

@@ -1161,6 +1161,36 @@ static void test_san_smtputf8(void)
     }
 }
 
+/* Every octet in a dot-atom local part and in a domain label, against
+ * the grammar written out here (RFC 5322 atext; letters, digits, hyphen):
+ * sp_mailbox_check tests character classes as bit sets. */
+static void test_mailbox_every_octet(void)
+{
+    static const char atext_symbols[] = "!#$%&'*+-/=?^_`{|}~";
+
+    for (unsigned c = 1; c < 256; c++) {
+        uint8_t local[] = {'a', (uint8_t)c, 'b', '@', 'e', 'x', 'a', 'm',
+                           'p', 'l',        'e', '.', 'c', 'o', 'm'};
+        uint8_t domain[] = {'a', '@', 'x', (uint8_t)c, 'y', '.', 'c', 'o', 'm'};
+        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9');
+        int atext = alnum || strchr(atext_symbols, (int)c) != NULL;
+        int ldh = alnum || c == '-';
+
+        if (c == '.' || c == '@' || c == '"')
+            continue; /* structure, not a member of either class */
+        CU_ASSERT_EQUAL(sp_mailbox_check(local, sizeof(local), 0, NULL, NULL)
+                            == SP_MAILBOX_OK,
+                        atext);
+        CU_ASSERT_EQUAL(sp_mailbox_check(local, sizeof(local), 1, NULL, NULL)
+                            == SP_MAILBOX_OK,
+                        atext || c >= 0x80);
+        CU_ASSERT_EQUAL(sp_mailbox_check(domain, sizeof(domain), 1, NULL, NULL)
+                            == SP_MAILBOX_OK,
+                        ldh);
+    }
+}
+
 /* D-SAN-07: rfc822Name edge cases */
 static void test_san_rfc822_syntax(void)
 {
@@ -1402,6 +1432,8 @@ void add_names_tests(void)
         {"B-09 otherName types and UPN syntax", test_san_other_names},
         {"D-SAN-07 SmtpUTF8Mailbox", test_san_smtputf8},
         {"D-SAN-07 rfc822Name syntax and lengths", test_san_rfc822_syntax},
+        {"D-SAN-07 every octet in local part and domain",
+         test_mailbox_every_octet},
         {"D-SAN-08 internal domains", test_san_internal_domain},
         {"profile email_domains", test_san_email_domains},
         {"D-SAN-04 directoryName content", test_san_directory_name},
