@@ -247,6 +247,7 @@ static void check_version_serial(SP_RULE_CTX *ctx)
 static void check_structure(SP_RULE_CTX *ctx)
 {
     const SP_TBS_CERT *t = ctx->tbs;
+    uint64_t id_ce_seen[2] = {0, 0};
     char oid[64];
 
     if (t->has_issuer_uid || t->has_subject_uid)
@@ -256,15 +257,28 @@ static void check_structure(SP_RULE_CTX *ctx)
                   t->has_subject_uid ? "subjectUniqueID" : "");
     if (t->issuer_rdns.len == 0)
         sp_report(ctx, SP_R_ISSUER_NAME_EMPTY, "the issuer name is empty");
+    /* Most extensions are id-ce 2.5.29.<n> (55 1d <n>, n < 128): those are
+     * marked in a bit set by <n>, and only the others are compared with
+     * each other, pair by pair. Each repeat is reported where it occurs,
+     * in extension order, as a pairwise comparison of all would. */
     for (size_t i = 0; i < t->n_ext; i++) {
-        for (size_t k = 0; k < i; k++) {
-            if (sp_der_equal(&t->ext[i].oid, &t->ext[k].oid)) {
-                sp_report(ctx, SP_R_EXT_DUPLICATE,
-                          "extension %s appears more than once",
-                          sp_der_oid_to_text(&t->ext[i].oid, oid, sizeof(oid)));
-                break;
-            }
+        const SP_DER *id = &t->ext[i].oid;
+        int repeated = 0;
+
+        if (id->len == 3 && id->data[0] == 0x55 && id->data[1] == 0x1d
+            && id->data[2] < 0x80) {
+            uint64_t bit = UINT64_C(1) << (id->data[2] & 63);
+
+            repeated = (id_ce_seen[id->data[2] >> 6] & bit) != 0;
+            id_ce_seen[id->data[2] >> 6] |= bit;
+        } else {
+            for (size_t k = 0; k < i && !repeated; k++)
+                repeated = sp_der_equal(id, &t->ext[k].oid);
         }
+        if (repeated)
+            sp_report(ctx, SP_R_EXT_DUPLICATE,
+                      "extension %s appears more than once",
+                      sp_der_oid_to_text(id, oid, sizeof(oid)));
     }
 }
 

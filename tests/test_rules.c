@@ -206,6 +206,21 @@ static int detail_has(const SP_VERDICT *v, const char *code, const char *text)
     return f != NULL && strstr(f->detail, text) != NULL;
 }
 
+/* How many findings with `code` have `text` in their detail. */
+static int details_with(const SP_VERDICT *v, const char *code, const char *text)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < v->findings.n; i++) {
+        const SP_FINDING *f = &v->findings.f[i];
+
+        if (strcmp(sp_rules[f->rule].code, code) == 0
+            && strstr(f->detail, text) != NULL)
+            n++;
+    }
+    return n;
+}
+
 /* A SubjectPublicKeyInfo from an AlgorithmIdentifier (hex) and the bytes
  * of subjectPublicKey. OPENSSL_free the result. */
 static uint8_t *spki_raw(const char *alg_hex, const uint8_t *key, size_t keylen,
@@ -636,9 +651,23 @@ static void test_unique_ids(void)
 static void test_duplicate_extension(void)
 {
     X509 *c = iv_strict();
+    const SP_VERDICT *v;
 
     tu_cert_add_ext_dup(c, "subjectKeyIdentifier");
     expect_refused(c, "ext.duplicate");
+
+    /* id-ce and other arcs, each repeat named where it occurs: SKI three
+     * times is two findings, AIA (1.3.6.1.5.5.7.1.1) twice one more; the
+     * extensions that occur once are not named. */
+    c = iv_strict();
+    tu_cert_add_ext_dup(c, "subjectKeyIdentifier");
+    tu_cert_add_ext_dup(c, "authorityInfoAccess");
+    tu_cert_add_ext_dup(c, "subjectKeyIdentifier");
+    v = judge(c);
+    CU_ASSERT_EQUAL(tu_has_finding(v, "ext.duplicate"), 3);
+    CU_ASSERT_EQUAL(details_with(v, "ext.duplicate", "2.5.29.14 "), 2);
+    CU_ASSERT_EQUAL(details_with(v, "ext.duplicate", "1.3.6.1.5.5.7.1.1 "), 1);
+    X509_free(c);
 }
 
 static void test_validity(void)
