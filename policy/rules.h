@@ -101,6 +101,21 @@ const char *sp_key_type_name(unsigned key_type);
 void sp_check_sig_alg(SP_FINDINGS *out, const SP_DER *sig_alg,
                       const SP_ISSUER *issuer, const char *what);
 
+/* Walks of extension values shared by the subscriber rules (rules_ext.c,
+ * where they are defined) and the CA rules (rules_ca.c). They only
+ * decode: 0 means malformed, and the caller reports it with its own rule
+ * and words. */
+/* The contents of e's value as a non-empty SEQUENCE OF, into *seq. */
+int sp_ext_seq_of(const SP_EXTENSION *e, SP_DER *seq);
+/* The next AccessDescription of an authorityInformationAccess SEQUENCE:
+ * accessMethod OID contents, and accessLocation's GeneralName tag and
+ * contents. */
+int sp_aia_next(SP_DER *seq, SP_DER *method, unsigned *tag, SP_DER *loc);
+/* The next DistributionPoint of a cRLDistributionPoints SEQUENCE:
+ * *present tells whether it has a distributionPoint [0], whose contents
+ * (a DistributionPointName) go to *dpname. */
+int sp_crldp_next(SP_DER *seq, SP_DER *dpname, int *present);
+
 /* CA and responder certificates (rules_ca.c). */
 /* The role of a certificate whose extensions are located; called only when
  * the policy enables CA or responder certificates. */

@@ -76,6 +76,31 @@ static const char *ascii_text(const SP_DER *v, char *buf, size_t buflen)
     return buf;
 }
 
+/* A required extension `ext` (e, NULL when absent) as a non-empty
+ * SEQUENCE OF into *seq; 0 after reporting "no <ext>" under rule
+ * `missing`, or malformed(ext, why). */
+static int required_seq_of(SP_RULE_CTX *ctx, const SP_EXTENSION *e,
+                           sp_rule_id missing, const char *ext, const char *why,
+                           SP_DER *seq)
+{
+    if (e == NULL) {
+        sp_report(ctx, missing, "no %s", ext);
+        return 0;
+    }
+    if (!sp_ext_seq_of(e, seq)) {
+        malformed(ctx, ext, why);
+        return 0;
+    }
+    return 1;
+}
+
+/* A GeneralName that is a URI beginning "http://" (with more after it);
+ * the CA rules want a fetchable URL and nothing more of the scheme. */
+static int http_uri(unsigned tag, const SP_DER *v)
+{
+    return tag == GN_URI && v->len > 7 && memcmp(v->data, "http://", 7) == 0;
+}
+
 /* The first value of attribute `oid` in a Name's RDNSequence; empty view
  * when absent. */
 static SP_DER name_attr(const SP_DER *rdns, const uint8_t *oid, size_t oid_len)
@@ -308,7 +333,7 @@ static void check_ca_extensions(SP_RULE_CTX *ctx)
 static void check_ca_cp(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry)
 {
     const SP_EXTENSION *e = ctx->ext_cp;
-    SP_DER cur, seq;
+    SP_DER seq;
     int reserved = 0, any = 0, affiliated = entry != NULL && entry->affiliated;
     char oid[64];
 
@@ -319,9 +344,7 @@ static void check_ca_cp(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry)
     if (e->critical)
         sp_report(ctx, SP_R_SUBCA_CP_CRITICAL,
                   "certificatePolicies is marked critical");
-    cur = e->value;
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur) || sp_der_empty(&seq)) {
+    if (!sp_ext_seq_of(e, &seq)) {
         malformed(ctx, "certificatePolicies",
                   "not a non-empty SEQUENCE OF PolicyInformation");
         return;
@@ -373,28 +396,18 @@ static void check_ca_cp(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry)
 /* F-S-04: present, with an http:// URL. */
 static void check_ca_crldp(SP_RULE_CTX *ctx)
 {
-    const SP_EXTENSION *e = ctx->ext_crldp;
-    SP_DER cur, seq;
+    SP_DER seq;
     int http = 0;
 
-    if (e == NULL) {
-        sp_report(ctx, SP_R_SUBCA_CRLDP_MISSING, "no cRLDistributionPoints");
+    if (!required_seq_of(ctx, ctx->ext_crldp, SP_R_SUBCA_CRLDP_MISSING,
+                         "cRLDistributionPoints",
+                         "not a non-empty SEQUENCE OF DistributionPoint", &seq))
         return;
-    }
-    cur = e->value;
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur) || sp_der_empty(&seq)) {
-        malformed(ctx, "cRLDistributionPoints",
-                  "not a non-empty SEQUENCE OF DistributionPoint");
-        return;
-    }
     while (!sp_der_empty(&seq)) {
-        SP_DER dp, dpname, names;
-        int present = 0;
+        SP_DER dpname, names;
+        int present;
 
-        if (sp_der_get(&seq, SP_TAG_SEQUENCE, &dp) != SP_DER_OK
-            || sp_der_get_optional(&dp, SP_TAG_CTX_CONS(0), &dpname, &present)
-                   != SP_DER_OK) {
+        if (!sp_crldp_next(&seq, &dpname, &present)) {
             malformed(ctx, "cRLDistributionPoints",
                       "a DistributionPoint is malformed");
             return;
@@ -410,8 +423,7 @@ static void check_ca_crldp(SP_RULE_CTX *ctx)
                 malformed(ctx, "cRLDistributionPoints", "a GeneralName");
                 return;
             }
-            if (tag == GN_URI && gn.len > 7
-                && memcmp(gn.data, "http://", 7) == 0)
+            if (http_uri(tag, &gn))
                 http = 1;
         }
     }
@@ -423,36 +435,24 @@ static void check_ca_crldp(SP_RULE_CTX *ctx)
 /* F-S-05: SHOULD be present with an http:// caIssuers. */
 static void check_ca_aia(SP_RULE_CTX *ctx)
 {
-    const SP_EXTENSION *e = ctx->ext_aia;
-    SP_DER cur, seq;
+    SP_DER seq;
     int ca_issuers = 0;
 
-    if (e == NULL) {
-        sp_report(ctx, SP_R_SUBCA_AIA_MISSING, "no authorityInformationAccess");
+    if (!required_seq_of(ctx, ctx->ext_aia, SP_R_SUBCA_AIA_MISSING,
+                         "authorityInformationAccess",
+                         "not a non-empty SEQUENCE OF AccessDescription", &seq))
         return;
-    }
-    cur = e->value;
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur) || sp_der_empty(&seq)) {
-        malformed(ctx, "authorityInformationAccess",
-                  "not a non-empty SEQUENCE OF AccessDescription");
-        return;
-    }
     while (!sp_der_empty(&seq)) {
-        SP_DER ad, method, loc;
+        SP_DER method, loc;
         unsigned tag;
 
-        if (sp_der_get(&seq, SP_TAG_SEQUENCE, &ad) != SP_DER_OK
-            || sp_der_get_oid(&ad, &method) != SP_DER_OK
-            || sp_der_get_any(&ad, &tag, &loc, NULL) != SP_DER_OK
-            || !sp_der_empty(&ad)) {
+        if (!sp_aia_next(&seq, &method, &tag, &loc)) {
             malformed(ctx, "authorityInformationAccess",
                       "an AccessDescription is malformed");
             return;
         }
         if (sp_der_equal_bytes(&method, ad_ca_issuers, sizeof(ad_ca_issuers))
-            && tag == GN_URI && loc.len > 7
-            && memcmp(loc.data, "http://", 7) == 0)
+            && http_uri(tag, &loc))
             ca_issuers = 1;
     }
     if (!ca_issuers)
@@ -583,7 +583,7 @@ static int check_ca_eku(SP_RULE_CTX *ctx, sp_role role)
         {sp_oid_kp_any, sizeof(sp_oid_kp_any), "anyExtendedKeyUsage"},
     };
     const SP_EXTENSION *e = ctx->ext_eku;
-    SP_DER cur, seq, oid;
+    SP_DER seq, oid;
     int email = 0;
 
     if (e == NULL) {
@@ -595,9 +595,7 @@ static int check_ca_eku(SP_RULE_CTX *ctx, sp_role role)
     }
     if (e->critical)
         sp_report(ctx, SP_R_SUBCA_EKU_CRITICAL, "extKeyUsage is critical");
-    cur = e->value;
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur) || sp_der_empty(&seq)) {
+    if (!sp_ext_seq_of(e, &seq)) {
         malformed(ctx, "extKeyUsage", "not a non-empty SEQUENCE OF OID");
         return 0;
     }

@@ -255,6 +255,41 @@ static void malformed(SP_RULE_CTX *ctx, const char *ext, const char *why)
 }
 
 /* ------------------------------------------------------------------ */
+/* SEQUENCE OF walks, shared with the CA rules (rules_ca.c)             */
+
+/* The subscriber and CA rules walk the same structures but report with
+ * rules (and malformed() codes) of their own: these only decode, the
+ * caller reports. */
+
+int sp_ext_seq_of(const SP_EXTENSION *e, SP_DER *seq)
+{
+    SP_DER cur = e->value;
+
+    return sp_der_get(&cur, SP_TAG_SEQUENCE, seq) == SP_DER_OK
+           && sp_der_empty(&cur) && !sp_der_empty(seq);
+}
+
+int sp_aia_next(SP_DER *seq, SP_DER *method, unsigned *tag, SP_DER *loc)
+{
+    SP_DER ad;
+
+    return sp_der_get(seq, SP_TAG_SEQUENCE, &ad) == SP_DER_OK
+           && sp_der_get_oid(&ad, method) == SP_DER_OK
+           && sp_der_get_any(&ad, tag, loc, NULL) == SP_DER_OK
+           && sp_der_empty(&ad);
+}
+
+int sp_crldp_next(SP_DER *seq, SP_DER *dpname, int *present)
+{
+    SP_DER dp;
+
+    *present = 0;
+    return sp_der_get(seq, SP_TAG_SEQUENCE, &dp) == SP_DER_OK
+           && sp_der_get_optional(&dp, SP_TAG_CTX_CONS(0), dpname, present)
+                  == SP_DER_OK;
+}
+
+/* ------------------------------------------------------------------ */
 /* GeneralName URIs                                                    */
 
 #define GN_URI 0x86u /* [6] IMPLICIT IA5String */
@@ -456,7 +491,7 @@ static void check_eku(SP_RULE_CTX *ctx)
 {
     const SP_EXTENSION *e = ctx->ext_eku;
     const SP_PROFILE *p = ctx->profile;
-    SP_DER cur, seq, oid, seen[16];
+    SP_DER seq, oid, seen[16];
     size_t n_seen = 0;
     int email = 0;
     char text[64];
@@ -465,9 +500,7 @@ static void check_eku(SP_RULE_CTX *ctx)
         sp_report(ctx, SP_R_EKU_MISSING, "no extKeyUsage extension");
         return;
     }
-    cur = e->value;
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur) || sp_der_empty(&seq)) {
+    if (!sp_ext_seq_of(e, &seq)) {
         malformed(ctx, "extKeyUsage", "not a non-empty SEQUENCE OF OID");
         return;
     }
@@ -651,15 +684,13 @@ static void check_user_notice(SP_RULE_CTX *ctx, SP_DER q,
 static void check_cp(SP_RULE_CTX *ctx)
 {
     const SP_EXTENSION *e = ctx->ext_cp;
-    SP_DER cur, seq, seen[16];
+    SP_DER seq, seen[16];
     size_t n_seen = 0;
     char policy[64], scheme[16], uri[96];
 
     if (e == NULL)
         return; /* profile.none says so */
-    cur = e->value;
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur) || sp_der_empty(&seq)) {
+    if (!sp_ext_seq_of(e, &seq)) {
         malformed(ctx, "certificatePolicies",
                   "not a non-empty SEQUENCE OF PolicyInformation");
         return;
@@ -739,7 +770,7 @@ static void check_cp(SP_RULE_CTX *ctx)
 static void check_crldp(SP_RULE_CTX *ctx)
 {
     const SP_EXTENSION *e = ctx->ext_crldp;
-    SP_DER cur, seq;
+    SP_DER seq;
     int http = 0;
     char scheme[16], uri[96];
 
@@ -747,20 +778,16 @@ static void check_crldp(SP_RULE_CTX *ctx)
         sp_report(ctx, SP_R_CRLDP_MISSING, "no cRLDistributionPoints");
         return;
     }
-    cur = e->value;
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur) || sp_der_empty(&seq)) {
+    if (!sp_ext_seq_of(e, &seq)) {
         malformed(ctx, "cRLDistributionPoints",
                   "not a non-empty SEQUENCE OF DistributionPoint");
         return;
     }
     while (!sp_der_empty(&seq)) {
-        SP_DER dp, dpname, names;
-        int present = 0;
+        SP_DER dpname, names;
+        int present;
 
-        if (sp_der_get(&seq, SP_TAG_SEQUENCE, &dp) != SP_DER_OK
-            || sp_der_get_optional(&dp, SP_TAG_CTX_CONS(0), &dpname, &present)
-                   != SP_DER_OK) {
+        if (!sp_crldp_next(&seq, &dpname, &present)) {
             malformed(ctx, "cRLDistributionPoints",
                       "a DistributionPoint is malformed");
             return;
@@ -828,7 +855,7 @@ static const uint8_t ad_ca_issuers[] = {0x2b, 0x06, 0x01, 0x05,
 static void check_aia(SP_RULE_CTX *ctx)
 {
     const SP_EXTENSION *e = ctx->ext_aia;
-    SP_DER cur, seq;
+    SP_DER seq;
     /* [0] OCSP, [1] caIssuers: seen, with an http URI */
     int used[2] = {0, 0}, http[2] = {0, 0};
     static const char *const method_names[2] = {"OCSP", "caIssuers"};
@@ -838,22 +865,17 @@ static void check_aia(SP_RULE_CTX *ctx)
         sp_report(ctx, SP_R_AIA_MISSING, "no authorityInformationAccess");
         return;
     }
-    cur = e->value;
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur) || sp_der_empty(&seq)) {
+    if (!sp_ext_seq_of(e, &seq)) {
         malformed(ctx, "authorityInformationAccess",
                   "not a non-empty SEQUENCE OF AccessDescription");
         return;
     }
     while (!sp_der_empty(&seq)) {
-        SP_DER ad, method, loc;
+        SP_DER method, loc;
         unsigned tag;
         int m;
 
-        if (sp_der_get(&seq, SP_TAG_SEQUENCE, &ad) != SP_DER_OK
-            || sp_der_get_oid(&ad, &method) != SP_DER_OK
-            || sp_der_get_any(&ad, &tag, &loc, NULL) != SP_DER_OK
-            || !sp_der_empty(&ad)) {
+        if (!sp_aia_next(&seq, &method, &tag, &loc)) {
             malformed(ctx, "authorityInformationAccess",
                       "an AccessDescription is malformed");
             return;
@@ -999,10 +1021,9 @@ static void check_smime_caps(SP_RULE_CTX *ctx, const SP_EXTENSION *e)
 
 static void check_sda(SP_RULE_CTX *ctx, const SP_EXTENSION *e)
 {
-    SP_DER cur = e->value, seq, attr, oid, values;
+    SP_DER seq, attr, oid, values;
 
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur) || sp_der_empty(&seq)) {
+    if (!sp_ext_seq_of(e, &seq)) {
         malformed(ctx, "subjectDirectoryAttributes",
                   "not a non-empty SEQUENCE OF Attribute");
         return;
@@ -1140,11 +1161,10 @@ static const char *qc_info_problem(const SP_DER *id, SP_DER info, int present)
 
 static void check_qc(SP_RULE_CTX *ctx, const SP_EXTENSION *e)
 {
-    SP_DER cur = e->value, seq;
+    SP_DER seq;
     char oid[64];
 
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur) || sp_der_empty(&seq)) {
+    if (!sp_ext_seq_of(e, &seq)) {
         sp_report(ctx, SP_R_QC_MALFORMED,
                   "qcStatements is not a non-empty SEQUENCE OF QCStatement");
         return;
