@@ -21,6 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "count_allocs.h"
 #include "rules.h"
 #include "testutil.h"
 
@@ -80,54 +81,6 @@
     "6c652e636f6d"
 
 #define DAY INT64_C(86400)
-
-/* Count heap allocations while judging: the engine promises none. On
- * glibc the program's own malloc family takes precedence over libc's for
- * every library, so these wrappers see libcrypto's and the engine's
- * calls alike. Not under AddressSanitizer, which has its own. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SP_TEST_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SP_TEST_ASAN 1
-#endif
-#if defined(__GLIBC__) && !defined(SP_TEST_ASAN)
-#define SP_COUNT_ALLOCS 1
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *ptr, size_t size);
-extern void __libc_free(void *ptr);
-static volatile int counting_allocs;
-static volatile size_t n_allocs;
-
-void *malloc(size_t size)
-{
-    if (counting_allocs)
-        n_allocs++;
-    return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-    if (counting_allocs)
-        n_allocs++;
-    return __libc_calloc(n, size);
-}
-
-void *realloc(void *ptr, size_t size)
-{
-    if (counting_allocs)
-        n_allocs++;
-    return __libc_realloc(ptr, size);
-}
-
-void free(void *ptr)
-{
-    __libc_free(ptr);
-}
-#endif
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -2452,8 +2405,6 @@ static void test_no_allocation(void)
     SP_POLICY *pol = tu_policy();
     SP_VERDICT *v = OPENSSL_zalloc(sizeof(*v));
     SP_JUDGE_OPTS opts = {SP_AT_NOTBEFORE, rsa_ca()->issuer, 1};
-    void *(*volatile probe)(size_t) = malloc;
-    void *p;
 
     tu_cert_set_ext(bad, "keyUsage", "digitalSignature,keyCertSign");
     tu_cert_set_ext(bad, "extendedKeyUsage", "serverAuth");
@@ -2465,21 +2416,17 @@ static void test_no_allocation(void)
                   EVP_sha256(), &clen);
 
     /* The wrappers must be live, or this test proves nothing. */
-    counting_allocs = 1;
-    p = probe(16);
-    counting_allocs = 0;
-    free(p);
-    if (n_allocs == 0) {
+    if (!tu_allocs_interposed()) {
         fprintf(stderr, "(malloc is not interposed here; not measured) ");
     } else {
-        n_allocs = 0;
-        counting_allocs = 1;
+        tu_n_allocs = 0;
+        tu_counting_allocs = 1;
         sp_judge(pol, gtbs, glen, &opts, v);
         sp_judge(pol, btbs, blen, &opts, v);
         sp_judge(pol, crl, clen, &opts, v);
         sp_judge(pol, gtbs, glen - 1, &opts, v); /* undecodable */
-        counting_allocs = 0;
-        CU_ASSERT_EQUAL(n_allocs, 0);
+        tu_counting_allocs = 0;
+        CU_ASSERT_EQUAL(tu_n_allocs, 0);
     }
     sp_judge(pol, btbs, blen, &opts, v);
     CU_ASSERT_EQUAL(v->decision, SP_DECIDE_REFUSE);

@@ -22,6 +22,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "count_allocs.h"
 #include "nc.h"
 #include "rules.h"
 #include "testutil.h"
@@ -33,52 +34,6 @@
 /* An Organization-validated subscriber subject inside DN_ENTRY. */
 #define DN_EE_INSIDE                                                           \
     DN_ENTRY "/organizationIdentifier=LEIXG-AEYE00EKXESVZUUEBP67/CN=" ORG
-
-/* Count heap allocations while judging, as test_rules.c does: on glibc
- * the program's own malloc family takes precedence over libc's. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SP_TEST_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SP_TEST_ASAN 1
-#endif
-#if defined(__GLIBC__) && !defined(SP_TEST_ASAN)
-#define SP_COUNT_ALLOCS 1
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *ptr, size_t size);
-extern void __libc_free(void *ptr);
-static volatile int counting_allocs;
-static volatile size_t n_allocs;
-
-void *malloc(size_t size)
-{
-    if (counting_allocs)
-        n_allocs++;
-    return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-    if (counting_allocs)
-        n_allocs++;
-    return __libc_calloc(n, size);
-}
-
-void *realloc(void *ptr, size_t size)
-{
-    if (counting_allocs)
-        n_allocs++;
-    return __libc_realloc(ptr, size);
-}
-
-void free(void *ptr)
-{
-    __libc_free(ptr);
-}
-#endif
 
 static char tmpdir[256];
 
@@ -1346,8 +1301,6 @@ static void test_no_allocation(void)
     SP_VERDICT *v = OPENSSL_zalloc(sizeof(*v));
     uint8_t *t[5];
     size_t len[5];
-    void *(*volatile probe)(size_t) = malloc;
-    void *p;
 
     CU_ASSERT_FATAL(v != NULL);
     pol->ca.responders_allowed = 1;
@@ -1363,21 +1316,17 @@ static void test_no_allocation(void)
     t[3] = tu_cert_tbs(ee, ca, NULL, &len[3]);
     t[4] = tu_cert_tbs(root_cert, root(), NULL, &len[4]);
 
-    counting_allocs = 1;
-    p = probe(16);
-    counting_allocs = 0;
-    free(p);
-    if (n_allocs == 0) {
+    if (!tu_allocs_interposed()) {
         fprintf(stderr, "(malloc is not interposed here; not measured) ");
     } else {
-        n_allocs = 0;
-        counting_allocs = 1;
+        tu_n_allocs = 0;
+        tu_counting_allocs = 1;
         for (int i = 0; i < 3; i++)
             sp_judge(pol, t[i], len[i], &root_opts, v);
         sp_judge(pol, t[3], len[3], &ca_opts, v);
         sp_judge(pol, t[4], len[4], &root_opts, v);
-        counting_allocs = 0;
-        CU_ASSERT_EQUAL(n_allocs, 0);
+        tu_counting_allocs = 0;
+        CU_ASSERT_EQUAL(tu_n_allocs, 0);
     }
     /* The decisions counted are the ones intended. */
     CU_ASSERT_EQUAL(sp_judge(pol, t[0], len[0], &root_opts, v),
