@@ -45,11 +45,11 @@
 #include <openssl/pem.h>
 #include <openssl/provider.h>
 #include <openssl/rand.h>
-#include <openssl/store.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "engine.h"
+#include "loadutil.h"
 
 #define N_KEYS 3
 #define N_PROFILES 8
@@ -369,20 +369,8 @@ static OSSL_LIB_CTX *load_libctx(const char *cnf)
 
 static EVP_PKEY *load_key(OSSL_LIB_CTX *libctx, const char *uri)
 {
-    OSSL_STORE_CTX *store =
-        OSSL_STORE_open_ex(uri, libctx, NULL, NULL, NULL, NULL, NULL, NULL);
-    EVP_PKEY *pkey = NULL;
+    EVP_PKEY *pkey = lu_load_key(libctx, uri);
 
-    while (store != NULL && pkey == NULL && !OSSL_STORE_eof(store)) {
-        OSSL_STORE_INFO *info = OSSL_STORE_load(store);
-
-        if (info == NULL)
-            break;
-        if (OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
-            pkey = OSSL_STORE_INFO_get1_PKEY(info);
-        OSSL_STORE_INFO_free(info);
-    }
-    OSSL_STORE_close(store);
     if (pkey == NULL)
         die(uri);
     return pkey;

@@ -45,10 +45,10 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/provider.h>
-#include <openssl/store.h>
 #include <openssl/x509.h>
+
+#include "loadutil.h"
 
 #define SIG_MAX 1024
 #define SIG_FILL 0xa5
@@ -137,50 +137,15 @@ typedef struct signer_st {
     unsigned char tbs_sha256[2][32];
 } SIGNER;
 
-static EVP_PKEY *load_key(OSSL_LIB_CTX *libctx, const char *uri)
-{
-    OSSL_STORE_CTX *store =
-        OSSL_STORE_open_ex(uri, libctx, NULL, NULL, NULL, NULL, NULL, NULL);
-    EVP_PKEY *pkey = NULL;
-
-    while (store != NULL && pkey == NULL && !OSSL_STORE_eof(store)) {
-        OSSL_STORE_INFO *info = OSSL_STORE_load(store);
-
-        if (info == NULL)
-            break;
-        if (OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
-            pkey = OSSL_STORE_INFO_get1_PKEY(info);
-        OSSL_STORE_INFO_free(info);
-    }
-    OSSL_STORE_close(store);
-    return pkey;
-}
-
-static X509 *load_cert(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    X509 *x = NULL;
-
-    if (f != NULL) {
-        x = PEM_read_X509(f, NULL, NULL, NULL);
-        fclose(f);
-    }
-    return x;
-}
-
 /* The TBS of a certificate file, and its SHA-256. */
 static int load_tbs(SIGNER *s, int which, const char *path)
 {
-    X509 *x = load_cert(path);
-    unsigned char *der = NULL;
-    int len = x != NULL ? i2d_re_X509_tbs(x, &der) : -1;
+    unsigned char *der = lu_load_tbs(path, &s->tbs_len[which]);
 
-    X509_free(x);
-    if (len <= 0)
+    if (der == NULL)
         return 0;
     s->tbs[which] = der;
-    s->tbs_len[which] = (size_t)len;
-    return EVP_Digest(der, (size_t)len, s->tbs_sha256[which], NULL,
+    return EVP_Digest(der, s->tbs_len[which], s->tbs_sha256[which], NULL,
                       EVP_sha256(), NULL);
 }
 
@@ -315,15 +280,10 @@ static int run_alloc(int argc, char **argv)
     long live0;
     int ok = 0;
 
-    s.libctx = OSSL_LIB_CTX_new();
-    if (s.libctx == NULL || !OSSL_LIB_CTX_load_config(s.libctx, argv[2])) {
-        fprintf(stderr, "cannot load %s into a library context\n", argv[2]);
+    if (!lu_load_libctx(argv[2], &s.libctx, &deflt, &prov))
         goto done;
-    }
-    deflt = OSSL_PROVIDER_load(s.libctx, "default");
-    prov = OSSL_PROVIDER_load(s.libctx, "smimepolicy");
-    s.key = load_key(s.libctx, argv[3]);
-    ca = load_cert(argv[6]);
+    s.key = lu_load_key(s.libctx, argv[3]);
+    ca = lu_load_cert(argv[6]);
     s.ca_key = ca != NULL ? X509_get0_pubkey(ca) : NULL;
     /* The key's default digest, as `openssl ca` with default_md = default
      * uses it; none for EdDSA. */
@@ -511,7 +471,7 @@ static int provider_life(const char *cnf, const char *uri, SIGNER *s,
     prov = OSSL_PROVIDER_load(s->libctx, "smimepolicy");
     if (prov == NULL || deflt == NULL)
         goto done;
-    s->key = load_key(s->libctx, uri);
+    s->key = lu_load_key(s->libctx, uri);
     if (s->key == NULL)
         goto done;
     memset(sig, SIG_FILL, sizeof(sig));
@@ -548,7 +508,7 @@ static int run_activate(int argc, char **argv)
     long live0, leaked = 0, base;
     int ok = 0, rc;
 
-    ca = load_cert(argv[6]);
+    ca = lu_load_cert(argv[6]);
     s.ca_key = ca != NULL ? X509_get0_pubkey(ca) : NULL;
     s.md = "SHA256";
     if (s.ca_key == NULL || !load_tbs(&s, 0, argv[4])
@@ -617,8 +577,8 @@ static int run_serve(int argc, char **argv)
     size_t siglen;
     int ok = 0;
 
-    s.key = load_key(NULL, argv[2]);
-    ca = load_cert(argv[5]);
+    s.key = lu_load_key(NULL, argv[2]);
+    ca = lu_load_cert(argv[5]);
     s.ca_key = ca != NULL ? X509_get0_pubkey(ca) : NULL;
     if (s.key == NULL || s.ca_key == NULL || !load_tbs(&s, 0, argv[3])
         || !load_tbs(&s, 1, argv[4])) {

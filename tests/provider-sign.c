@@ -30,10 +30,10 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <openssl/store.h>
 #include <openssl/x509.h>
+
+#include "loadutil.h"
 
 typedef struct sign_job_st {
     EVP_PKEY *key;
@@ -44,36 +44,6 @@ typedef struct sign_job_st {
     int iterations;
     int good;
 } SIGN_JOB;
-
-static EVP_PKEY *load_key(const char *uri)
-{
-    OSSL_STORE_CTX *store = OSSL_STORE_open(uri, NULL, NULL, NULL, NULL);
-    EVP_PKEY *pkey = NULL;
-
-    while (store != NULL && pkey == NULL && !OSSL_STORE_eof(store)) {
-        OSSL_STORE_INFO *info = OSSL_STORE_load(store);
-
-        if (info == NULL)
-            break;
-        if (OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
-            pkey = OSSL_STORE_INFO_get1_PKEY(info);
-        OSSL_STORE_INFO_free(info);
-    }
-    OSSL_STORE_close(store);
-    return pkey;
-}
-
-static X509 *load_cert(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    X509 *x = NULL;
-
-    if (f != NULL) {
-        x = PEM_read_X509(f, NULL, NULL, NULL);
-        fclose(f);
-    }
-    return x;
-}
 
 /* One signature over tbs; 1 when it was made (and, with verify_key,
  * verifies). */
@@ -239,10 +209,10 @@ int main(int argc, char **argv)
     }
     mode = argv[1];
     md = strcmp(argv[4], "none") == 0 ? NULL : argv[4];
-    key = load_key(argv[2]);
-    cert = load_cert(argv[3]);
+    key = lu_load_key(NULL, argv[2]);
+    cert = lu_load_cert(argv[3]);
     if (getenv("SP_CA_CERT") != NULL
-        && (ca = load_cert(getenv("SP_CA_CERT"))) != NULL)
+        && (ca = lu_load_cert(getenv("SP_CA_CERT"))) != NULL)
         ca_key = X509_get0_pubkey(ca);
     tbs_len = cert != NULL ? i2d_re_X509_tbs(cert, &tbs) : -1;
     if (key == NULL || tbs_len <= 0) {

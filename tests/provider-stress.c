@@ -29,10 +29,10 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/provider.h>
-#include <openssl/store.h>
 #include <openssl/x509.h>
+
+#include "loadutil.h"
 
 #define MAX_KINDS 8
 #define SIG_MAX 1024
@@ -62,37 +62,6 @@ typedef struct worker_st {
     int id;
     size_t wrong;
 } WORKER;
-
-static EVP_PKEY *load_key(OSSL_LIB_CTX *libctx, const char *uri)
-{
-    OSSL_STORE_CTX *store =
-        OSSL_STORE_open_ex(uri, libctx, NULL, NULL, NULL, NULL, NULL, NULL);
-    EVP_PKEY *pkey = NULL;
-
-    while (store != NULL && pkey == NULL && !OSSL_STORE_eof(store)) {
-        OSSL_STORE_INFO *info = OSSL_STORE_load(store);
-
-        if (info == NULL)
-            break;
-        if (OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY)
-            pkey = OSSL_STORE_INFO_get1_PKEY(info);
-        OSSL_STORE_INFO_free(info);
-    }
-    OSSL_STORE_close(store);
-    return pkey;
-}
-
-static X509 *load_cert(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    X509 *x = NULL;
-
-    if (f != NULL) {
-        x = PEM_read_X509(f, NULL, NULL, NULL);
-        fclose(f);
-    }
-    return x;
-}
 
 /* Length octets at der[*pos]; advances *pos. 0 on anything unexpected. */
 static int der_len(const unsigned char *der, size_t len, size_t *pos,
@@ -139,15 +108,11 @@ static int find_serial(TBS_KIND *k)
 
 static int load_kind(TBS_KIND *k, const char *path, const char *reason)
 {
-    X509 *x = load_cert(path);
-    unsigned char *der = NULL;
-    int len = x != NULL ? i2d_re_X509_tbs(x, &der) : -1;
+    unsigned char *der = lu_load_tbs(path, &k->len);
 
-    X509_free(x);
-    if (len <= 0)
+    if (der == NULL)
         return 0;
     k->der = der;
-    k->len = (size_t)len;
     k->reason = reason;
     return find_serial(k);
 }
@@ -346,15 +311,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bad THREADS, TOTAL or too many BAD_CERTs\n");
         return 2;
     }
-    st.libctx = OSSL_LIB_CTX_new();
-    if (st.libctx == NULL || !OSSL_LIB_CTX_load_config(st.libctx, argv[1])) {
-        fprintf(stderr, "cannot load %s into a library context\n", argv[1]);
+    if (!lu_load_libctx(argv[1], &st.libctx, &deflt, &prov))
         goto done;
-    }
-    deflt = OSSL_PROVIDER_load(st.libctx, "default");
-    prov = OSSL_PROVIDER_load(st.libctx, "smimepolicy");
-    st.key = load_key(st.libctx, argv[2]);
-    ca = load_cert(argv[3]);
+    st.key = lu_load_key(st.libctx, argv[2]);
+    ca = lu_load_cert(argv[3]);
     st.ca_key = ca != NULL ? X509_get0_pubkey(ca) : NULL;
     if (prov == NULL || deflt == NULL || st.key == NULL || st.ca_key == NULL
         || !load_kind(&st.kinds[0], argv[7], NULL)) {
