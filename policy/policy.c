@@ -593,8 +593,9 @@ static int load_exceptions(SP_LOADER *ld, const char *section,
     return 1;
 }
 
-static int load_email_domains(SP_LOADER *ld, const char *section,
-                              const char *value, SP_PROFILE *prof)
+int load_domain_list(SP_LOADER *ld, const char *section, const char *key,
+                     const char *value, const char *empty_why,
+                     sp_domain_problem_fn problem, char ***out, size_t *n)
 {
     const char *cursor = value, *item;
     size_t len, count = 0;
@@ -602,38 +603,52 @@ static int load_email_domains(SP_LOADER *ld, const char *section,
     while (list_next(&cursor, &item, &len))
         count++;
     if (count == 0) {
-        load_error(ld, section, "email_domains", value,
-                   "empty list (leave the key out to allow any domain)");
+        load_error(ld, section, key, value, "%s", empty_why);
         return 0;
     }
-    prof->email_domains = OPENSSL_zalloc(count * sizeof(char *));
-    if (prof->email_domains == NULL) {
-        load_error(ld, section, "email_domains", value, "out of memory");
+    if ((*out = OPENSSL_zalloc(count * sizeof(char *))) == NULL) {
+        load_error(ld, section, key, value, "out of memory");
         return 0;
     }
     cursor = value;
     while (list_next(&cursor, &item, &len)) {
         char *domain = OPENSSL_strndup(item, len);
+        const char *why;
 
         if (domain == NULL) {
-            load_error(ld, section, "email_domains", value, "out of memory");
+            load_error(ld, section, key, value, "out of memory");
             return 0;
         }
-        prof->email_domains[prof->n_email_domains++] = domain;
-        if (!check_domain(domain)) {
+        (*out)[(*n)++] = domain;
+        if ((why = problem(domain, item, len)) != NULL) {
             /* Report the item as written, before lowercasing. */
             char shown[256];
 
             if (!item_copy(shown, sizeof(shown), item, len))
                 strcpy(shown, "(too long)");
-            load_error(ld, section, "email_domains", shown,
-                       "not a domain name (\"example.com\" for exactly that "
-                       "domain, \".example.com\" for its subdomains; IDNs in "
-                       "xn-- form)");
+            load_error(ld, section, key, shown, "%s", why);
             return 0;
         }
     }
     return 1;
+}
+
+static const char *email_domain_problem(char *domain, const char *item,
+                                        size_t len)
+{
+    if (!check_domain(domain))
+        return "not a domain name (\"example.com\" for exactly that domain, "
+               "\".example.com\" for its subdomains; IDNs in xn-- form)";
+    return NULL;
+}
+
+static int load_email_domains(SP_LOADER *ld, const char *section,
+                              const char *value, SP_PROFILE *prof)
+{
+    return load_domain_list(
+        ld, section, "email_domains", value,
+        "empty list (leave the key out to allow any domain)",
+        email_domain_problem, &prof->email_domains, &prof->n_email_domains);
 }
 
 static int load_key_types(SP_LOADER *ld, const char *section, const char *value,

@@ -82,49 +82,25 @@ static int load_bool(SP_LOADER *ld, const char *section,
 }
 
 /* F-T-03: domains only ("example.com", ".example.com"), never a mailbox. */
+static const char *permitted_email_problem(char *domain, const char *item,
+                                           size_t len)
+{
+    if (memchr(item, '@', len) != NULL)
+        return "a mailbox address; SBR 7.1.5(1) permits domains only "
+               "(\"example.com\" or \".example.com\")";
+    if (!check_domain(domain) || strchr(domain + 1, '.') == NULL)
+        return "not a fully qualified domain name (\"example.com\" for "
+               "mailboxes at exactly that domain, \".example.com\" for its "
+               "subdomains)";
+    return NULL;
+}
+
 static int load_permitted_email(SP_LOADER *ld, const char *section,
                                 const char *value, SP_SUBCA_ENTRY *e)
 {
-    const char *cursor = value, *item;
-    size_t len, count = 0;
-
-    while (list_next(&cursor, &item, &len))
-        count++;
-    if (count == 0) {
-        load_error(ld, section, "permitted_email", value, "empty list");
-        return 0;
-    }
-    if ((e->permitted_email = OPENSSL_zalloc(count * sizeof(char *))) == NULL) {
-        load_error(ld, section, "permitted_email", value, "out of memory");
-        return 0;
-    }
-    cursor = value;
-    while (list_next(&cursor, &item, &len)) {
-        char *domain = OPENSSL_strndup(item, len);
-        char shown[256];
-
-        if (domain == NULL) {
-            load_error(ld, section, "permitted_email", value, "out of memory");
-            return 0;
-        }
-        e->permitted_email[e->n_permitted_email++] = domain;
-        if (!item_copy(shown, sizeof(shown), item, len))
-            strcpy(shown, "(too long)");
-        if (memchr(item, '@', len) != NULL) {
-            load_error(ld, section, "permitted_email", shown,
-                       "a mailbox address; SBR 7.1.5(1) permits domains "
-                       "only (\"example.com\" or \".example.com\")");
-            return 0;
-        }
-        if (!check_domain(domain) || strchr(domain + 1, '.') == NULL) {
-            load_error(ld, section, "permitted_email", shown,
-                       "not a fully qualified domain name (\"example.com\" "
-                       "for mailboxes at exactly that domain, "
-                       "\".example.com\" for its subdomains)");
-            return 0;
-        }
-    }
-    return 1;
+    return load_domain_list(ld, section, "permitted_email", value, "empty list",
+                            permitted_email_problem, &e->permitted_email,
+                            &e->n_permitted_email);
 }
 
 static int load_entry(SP_LOADER *ld, const SP_CA_POLICY *ca,

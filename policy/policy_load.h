@@ -51,6 +51,18 @@ int parse_uint(const char *text, unsigned long min, unsigned long max,
 int parse_duration(const char *text, int64_t *out);
 /* "example.com" or ".example.com", LDH labels; lowercased in place. */
 int check_domain(char *domain);
+/* What is wrong with one item of a domain list: NULL when nothing, else
+ * the reason to report. `domain` is the item's copy, which the function
+ * may change (check_domain lowercases it); item[0..len) is as written. */
+typedef const char *(*sp_domain_problem_fn)(char *domain, const char *item,
+                                            size_t len);
+/* The value of a list-of-domains key (email_domains, permitted_email)
+ * into *out / *n, each item copied, then judged by `problem`. 0 with the
+ * error (empty_why for an empty list, problem's reason with the item as
+ * written); the items copied so far stay in *out for the caller to free. */
+int load_domain_list(SP_LOADER *ld, const char *section, const char *key,
+                     const char *value, const char *empty_why,
+                     sp_domain_problem_fn problem, char ***out, size_t *n);
 int load_enum_key(SP_LOADER *ld, const char *section, const char *key,
                   const char *value, const SP_NAME_VALUE *table, size_t n,
                   unsigned *out);
