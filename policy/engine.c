@@ -86,8 +86,13 @@ const char *sp_severity_name(sp_severity s)
     return "error";
 }
 
-static void findings_vadd(SP_FINDINGS *out, sp_rule_id id, const char *fmt,
-                          va_list ap)
+/* printf-like on a va_list: clang checks the callers' formats through
+ * the attribute, and without it refuses the non-literal format here. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 0)))
+#endif
+static void
+findings_vadd(SP_FINDINGS *out, sp_rule_id id, const char *fmt, va_list ap)
 {
     SP_FINDING *f;
 
