@@ -19,10 +19,12 @@
 #  3. the libFuzzer targets (make fuzz, clang), each for SP_FUZZ_SECONDS
 #     (default 60) on its seed corpus; any crash, leak or timeout fails.
 #  4. ThreadSanitizer (scripts/tsan.sh): the threaded tests.
+#  5. a build with clang (-Wall -Wextra -Werror as always): everything
+#     make and make check build, so that code only gcc accepts is caught.
 #
 # Environment: SP_HARDENING_DIR (build directories, default
 # ./build-hardening), SP_FUZZ_SECONDS, SP_SKIP_FUZZ=1, SP_SKIP_VALGRIND=1,
-# SP_SKIP_ASAN=1, SP_SKIP_TSAN=1.
+# SP_SKIP_ASAN=1, SP_SKIP_TSAN=1, SP_SKIP_CLANG=1.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 base=${SP_HARDENING_DIR:-$top/build-hardening}
@@ -195,6 +197,24 @@ if [ "${SP_SKIP_TSAN:-0}" != 1 ]; then
         fail=$((fail + ${f%% failed}))
     else
         tail -n 40 "$log"
+        fail=$((fail + 1))
+    fi
+    rm -f "$log"
+fi
+
+# ------------------------------------------------------------ 5. clang
+# The same warnings as errors under another compiler: clang's
+# -Wformat-nonliteral once refused what gcc let through.
+if [ "${SP_SKIP_CLANG:-0}" != 1 ]; then
+    stage "clang build"
+    log=$(mktemp)
+    if configure_in "$base/clang" CC=clang >"$log" 2>&1 &&
+        (cd "$base/clang" && make -j2 check TESTS=) >>"$log" 2>&1; then
+        echo "  PASS: clang build (module, command, tests)"
+        pass=$((pass + 1))
+    else
+        tail -n 40 "$log"
+        echo "  FAIL: clang build"
         fail=$((fail + 1))
     fi
     rm -f "$log"
