@@ -115,6 +115,12 @@ int sp_aia_next(SP_DER *seq, SP_DER *method, unsigned *tag, SP_DER *loc);
  * *present tells whether it has a distributionPoint [0], whose contents
  * (a DistributionPointName) go to *dpname. */
 int sp_crldp_next(SP_DER *seq, SP_DER *dpname, int *present);
+/* An authorityKeyIdentifier value: a SEQUENCE of the optional [0]
+ * keyIdentifier (its contents into *kid, empty when absent),
+ * [1] authorityCertIssuer and [2] authorityCertSerialNumber, whose
+ * presence is told in *has_issuer and *has_serial. */
+int sp_aki_decode(const SP_EXTENSION *e, SP_DER *kid, int *has_kid,
+                  int *has_issuer, int *has_serial);
 
 /* CA and responder certificates (rules_ca.c). */
 /* The role of a certificate whose extensions are located; called only when

@@ -538,27 +538,42 @@ static const char *ku_text(unsigned set, char *buf, size_t buflen)
 
 /* F-S-06: critical, keyCertSign and cRLSign; digitalSignature only when the
  * entry allows it (a CA that signs OCSP responses itself). */
-static void check_ca_ku(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry)
+/* What every CA certificate's keyUsage must be, for check_ca_ku and
+ * check_root_ku: present and critical (else `missing`), with keyCertSign
+ * and cRLSign (else `cert_sign`). The bits into *set; 0 when there are
+ * none to judge further (absent or malformed). */
+static int ca_ku_common(SP_RULE_CTX *ctx, sp_rule_id missing,
+                        sp_rule_id cert_sign, unsigned *set)
 {
     const SP_EXTENSION *e = ctx->ext_ku;
-    unsigned set, allowed = KU_KEY_CERT_SIGN | KU_CRL_SIGN;
     char list[160];
 
     if (e == NULL || !e->critical) {
-        sp_report(ctx, SP_R_SUBCA_KU_MISSING, "keyUsage is %s",
+        sp_report(ctx, missing, "keyUsage is %s",
                   e == NULL ? "absent" : "not critical");
         if (e == NULL)
-            return;
+            return 0;
     }
-    if (!ku_bits(ctx, e, &set))
-        return;
-    if ((set & (KU_KEY_CERT_SIGN | KU_CRL_SIGN))
+    if (!ku_bits(ctx, e, set))
+        return 0;
+    if ((*set & (KU_KEY_CERT_SIGN | KU_CRL_SIGN))
         != (KU_KEY_CERT_SIGN | KU_CRL_SIGN))
-        sp_report(ctx, SP_R_SUBCA_KU_CERT_SIGN, "keyUsage {%s} lacks %s",
-                  ku_text(set, list, sizeof(list)),
-                  (set & KU_KEY_CERT_SIGN) ? "cRLSign"
-                  : (set & KU_CRL_SIGN)    ? "keyCertSign"
-                                           : "keyCertSign and cRLSign");
+        sp_report(ctx, cert_sign, "keyUsage {%s} lacks %s",
+                  ku_text(*set, list, sizeof(list)),
+                  (*set & KU_KEY_CERT_SIGN) ? "cRLSign"
+                  : (*set & KU_CRL_SIGN)    ? "keyCertSign"
+                                            : "keyCertSign and cRLSign");
+    return 1;
+}
+
+static void check_ca_ku(SP_RULE_CTX *ctx, const SP_SUBCA_ENTRY *entry)
+{
+    unsigned set, allowed = KU_KEY_CERT_SIGN | KU_CRL_SIGN;
+    char list[160];
+
+    if (!ca_ku_common(ctx, SP_R_SUBCA_KU_MISSING, SP_R_SUBCA_KU_CERT_SIGN,
+                      &set))
+        return;
     if (entry != NULL && entry->digital_signature)
         allowed |= KU_DIGITAL_SIGNATURE;
     if (set & ~allowed)
@@ -626,23 +641,13 @@ static void check_ca_aki_ski(SP_RULE_CTX *ctx, sp_rule_id aki_rule,
                              int need_ski)
 {
     const SP_EXTENSION *e = ctx->ext_aki;
-    SP_DER cur, seq, kid = {NULL, 0}, other;
+    SP_DER cur, kid = {NULL, 0};
     int has_kid = 0, has_issuer = 0, has_serial = 0;
 
     if (e == NULL) {
         sp_report(ctx, aki_rule, "no authorityKeyIdentifier");
     } else {
-        cur = e->value;
-        if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-            || !sp_der_empty(&cur)
-            || sp_der_get_optional(&seq, SP_TAG_CTX(0), &kid, &has_kid)
-                   != SP_DER_OK
-            || sp_der_get_optional(&seq, SP_TAG_CTX_CONS(1), &other,
-                                   &has_issuer)
-                   != SP_DER_OK
-            || sp_der_get_optional(&seq, SP_TAG_CTX(2), &other, &has_serial)
-                   != SP_DER_OK
-            || !sp_der_empty(&seq)) {
+        if (!sp_aki_decode(e, &kid, &has_kid, &has_issuer, &has_serial)) {
             malformed(ctx, "authorityKeyIdentifier", "not an AKI SEQUENCE");
         } else if (!has_kid || kid.len == 0 || has_issuer || has_serial) {
             sp_report(ctx, aki_rule, "authorityKeyIdentifier has %s%s%s",
@@ -989,26 +994,12 @@ static void check_root_bc(SP_RULE_CTX *ctx)
  * the policy says the root key signs OCSP responses. */
 static void check_root_ku(SP_RULE_CTX *ctx)
 {
-    const SP_EXTENSION *e = ctx->ext_ku;
     int ocsp = ctx->pol->ca.root_digital_signature;
     unsigned set, allowed = KU_KEY_CERT_SIGN | KU_CRL_SIGN;
     char list[160];
 
-    if (e == NULL || !e->critical) {
-        sp_report(ctx, SP_R_ROOT_KU_MISSING, "keyUsage is %s",
-                  e == NULL ? "absent" : "not critical");
-        if (e == NULL)
-            return;
-    }
-    if (!ku_bits(ctx, e, &set))
+    if (!ca_ku_common(ctx, SP_R_ROOT_KU_MISSING, SP_R_ROOT_KU_CERT_SIGN, &set))
         return;
-    if ((set & (KU_KEY_CERT_SIGN | KU_CRL_SIGN))
-        != (KU_KEY_CERT_SIGN | KU_CRL_SIGN))
-        sp_report(ctx, SP_R_ROOT_KU_CERT_SIGN, "keyUsage {%s} lacks %s",
-                  ku_text(set, list, sizeof(list)),
-                  (set & KU_KEY_CERT_SIGN) ? "cRLSign"
-                  : (set & KU_CRL_SIGN)    ? "keyCertSign"
-                                           : "keyCertSign and cRLSign");
     if (ocsp) {
         allowed |= KU_DIGITAL_SIGNATURE;
         if (!(set & KU_DIGITAL_SIGNATURE))
@@ -1031,7 +1022,7 @@ static void check_root_ku(SP_RULE_CTX *ctx)
 static void check_root_aki_ski(SP_RULE_CTX *ctx)
 {
     const SP_EXTENSION *e = ctx->ext_ski;
-    SP_DER cur, ski = {NULL, 0}, seq, kid = {NULL, 0}, other;
+    SP_DER cur, ski = {NULL, 0}, kid = {NULL, 0};
     int has_kid = 0, has_issuer = 0, has_serial = 0, ski_ok = 0;
 
     if (e != NULL) {
@@ -1049,15 +1040,7 @@ static void check_root_aki_ski(SP_RULE_CTX *ctx)
         return;
     if (e->critical)
         sp_report(ctx, SP_R_ROOT_AKI, "authorityKeyIdentifier is critical");
-    cur = e->value;
-    if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-        || !sp_der_empty(&cur)
-        || sp_der_get_optional(&seq, SP_TAG_CTX(0), &kid, &has_kid) != SP_DER_OK
-        || sp_der_get_optional(&seq, SP_TAG_CTX_CONS(1), &other, &has_issuer)
-               != SP_DER_OK
-        || sp_der_get_optional(&seq, SP_TAG_CTX(2), &other, &has_serial)
-               != SP_DER_OK
-        || !sp_der_empty(&seq)) {
+    if (!sp_aki_decode(e, &kid, &has_kid, &has_issuer, &has_serial)) {
         malformed(ctx, "authorityKeyIdentifier", "not an AKI SEQUENCE");
         return;
     }

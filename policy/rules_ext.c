@@ -924,26 +924,34 @@ static void check_aia(SP_RULE_CTX *ctx)
 /* ------------------------------------------------------------------ */
 /* authorityKeyIdentifier, subjectKeyIdentifier                         */
 
+int sp_aki_decode(const SP_EXTENSION *e, SP_DER *kid, int *has_kid,
+                  int *has_issuer, int *has_serial)
+{
+    SP_DER cur = e->value, seq, other;
+
+    sp_der_init(kid, NULL, 0);
+    *has_kid = *has_issuer = *has_serial = 0;
+    return sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) == SP_DER_OK
+           && sp_der_empty(&cur)
+           && sp_der_get_optional(&seq, SP_TAG_CTX(0), kid, has_kid)
+                  == SP_DER_OK
+           && sp_der_get_optional(&seq, SP_TAG_CTX_CONS(1), &other, has_issuer)
+                  == SP_DER_OK
+           && sp_der_get_optional(&seq, SP_TAG_CTX(2), &other, has_serial)
+                  == SP_DER_OK
+           && sp_der_empty(&seq);
+}
+
 static void check_aki_ski(SP_RULE_CTX *ctx)
 {
     const SP_EXTENSION *e = ctx->ext_aki;
-    SP_DER cur, seq, kid = {NULL, 0}, other;
+    SP_DER cur, kid = {NULL, 0};
     int has_kid = 0, has_issuer = 0, has_serial = 0;
 
     if (e == NULL) {
         sp_report(ctx, SP_R_AKI_MISSING, "no authorityKeyIdentifier");
     } else {
-        cur = e->value;
-        if (sp_der_get(&cur, SP_TAG_SEQUENCE, &seq) != SP_DER_OK
-            || !sp_der_empty(&cur)
-            || sp_der_get_optional(&seq, SP_TAG_CTX(0), &kid, &has_kid)
-                   != SP_DER_OK
-            || sp_der_get_optional(&seq, SP_TAG_CTX_CONS(1), &other,
-                                   &has_issuer)
-                   != SP_DER_OK
-            || sp_der_get_optional(&seq, SP_TAG_CTX(2), &other, &has_serial)
-                   != SP_DER_OK
-            || !sp_der_empty(&seq)) {
+        if (!sp_aki_decode(e, &kid, &has_kid, &has_issuer, &has_serial)) {
             malformed(ctx, "authorityKeyIdentifier", "not an AKI SEQUENCE");
         } else {
             if (!has_kid || kid.len == 0)
