@@ -4,7 +4,9 @@
 # fuzz/seeds, the shipped policies (conf/*.cnf) and, when present, the
 # certificates of ../shared/vectors. Fails (exit 1) on any crash, leak,
 # sanitizer report or timeout; prints one line per target with its
-# executions, exec/s, coverage (edges), features and corpus size.
+# executions, exec/s, coverage (edges), features and corpus size. The
+# inputs and the libFuzzer log of a failing target are kept under
+# BUILDDIR/artifacts/.
 #
 #   sh scripts/fuzz.sh [-t SECONDS] [-b BUILDDIR] [-c CORPUSDIR] [TARGET...]
 #
@@ -113,6 +115,11 @@ for t in $targets; do
         for a in "$art"/*; do
             [ -f "$a" ] && echo "artifact: $(basename "$a"): $(od -An -tx1 "$a" | head -4 | tr -s ' \n' ' ')"
         done
+        # Kept to reproduce the finding: "$bin/$t" ARTIFACT runs it once.
+        kept=$bin/artifacts/$t-$(date +%Y%m%d-%H%M%S)
+        mkdir -p "$kept" && cp "$log" "$kept/libfuzzer.log" &&
+            cp "$art"/* "$kept"/ 2>/dev/null
+        echo "kept: $kept (the inputs and libfuzzer.log)"
         fail=$((fail + 1))
     fi
     rm -rf "$log" "$art"
