@@ -70,11 +70,11 @@ grep -Eq "^  eku.forbidden +0 +0 +1 +0 +0" sum.txt \
     || sp_fail "audit --log by finding wrong"
 grep -Eq "^  long_ok +1 +0 +0 +0" sum.txt \
     && sp_pass "audit --log: exceptions used" || sp_fail "exceptions used wrong"
-grep -Eq "^  $today +0 +0 +1 +0" sum.txt \
-    && sp_pass "audit --log: would-refuse by day" || sp_fail "by day wrong"
+grep -Eq "^  $today +2 +0 +1 +0" sum.txt \
+    && sp_pass "audit --log: decisions by day" || sp_fail "by day wrong"
 "$SP" audit --log audit.log --format json >sum.json
 grep -q '"decisions":{"signed":2,"refused":0,"would_refuse":1,"other":0}' \
-    sum.json && grep -q "{\"name\":\"$today\",\"signed\":0,\"refused\":0,\"would_refuse\":1,\"other\":0}" sum.json \
+    sum.json && grep -q "{\"name\":\"$today\",\"signed\":2,\"refused\":0,\"would_refuse\":1,\"other\":0}" sum.json \
     && sp_pass "audit --log --format json" || sp_fail "audit --log json wrong"
 
 # malformed lines are named with their line number
