@@ -873,11 +873,10 @@ static int fe_is_zero(const SP_FE *a)
 /* -p^-1 mod 2^LIMB_BITS, by Newton's iteration (p odd). */
 static sp_limb mont_n0(const SP_FE *p)
 {
-    sp_limb inv = p->v[0];
-
-    for (int i = 0; i < 6; i++)
-        inv *= 2 - p->v[0] * inv;
-    return (sp_limb)0 - inv;
+    /* the small-factor test's inverse: both word types follow __int128 */
+    _Static_assert(sizeof(sp_limb) == sizeof(sp_factor_word),
+                   "field limbs and factor words differ");
+    return (sp_limb)0 - word_inverse(p->v[0]);
 }
 
 /* The field arithmetic below takes the number of limbs n of p as an
